@@ -1,0 +1,1 @@
+"""PathwayBot: app wiring, configuration and the command line."""

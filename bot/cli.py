@@ -1,0 +1,145 @@
+"""The `pathway-bot` command line."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from store import Store, StoreError
+
+from .config import ConfigError, load_config
+from .text import answer_text, stats_text
+
+PROGRESS_MIN_FILES = 500  # smaller runs finish before a bar is worth drawing
+
+
+class Context:
+    """What every command gets: the config, and the store opened on first use."""
+
+    def __init__(self, config):
+        self.config = config
+        self._store = None
+
+    @property
+    def db_exists(self) -> bool:
+        return self.config.db.exists()
+
+    def store(self) -> Store:
+        if self._store is None:
+            try:
+                self._store = Store(self.config.db)
+            except Exception as error:  # sqlite3 errors name no file; say which one
+                raise click.ClickException(f"cannot open database {self.config.db}: {error}")
+        return self._store
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="PATHWAY_BOT_DB",
+              help="SQLite database file. [default: ./pathway-bot.db]")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="PATHWAY_BOT_CONFIG", help="YAML settings file (no secrets in it).")
+@click.version_option(package_name="pathway-bot")
+@click.pass_context
+def cli(ctx, db, config_file):
+    """PathwayBot: find published pathway figures (PFOCR) by gene.
+
+    \b
+    Example:
+        pathway-bot ask KRAS EGFR
+    """
+    try:
+        ctx.obj = Context(load_config(config_file, db=db))
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Parser processes. [default: one per core]")
+@click.pass_obj
+def ingest(obj, paths, workers):
+    """Ingest PFOCR record files or folders (searched recursively for *.md).
+
+    Unchanged files are skipped, changed ones replace their old rows, and bad files
+    are named on stderr. Exits 1 when any file failed.
+
+    \b
+    Example:
+        pathway-bot ingest ~/pfocr/_figures
+    """
+    bar = None
+
+    def progress(done, total):
+        nonlocal bar
+        if bar is None and total >= PROGRESS_MIN_FILES and sys.stderr.isatty():
+            bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    def failed(path, reason):
+        click.echo(f"skipped {path}: {reason}", err=True)
+
+    try:
+        report = obj.store().ingest(paths, workers=workers, on_failure=failed, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="How many top genes to list.")
+@click.pass_obj
+def stats(obj, as_json, top):
+    """Figures, genes, links, the last ingest and the top genes.
+
+    \b
+    Example:
+        pathway-bot stats --top 20
+    """
+    result = obj.store().stats(top)
+    click.echo(json.dumps(result.to_json(), indent=2) if as_json else stats_text(result))
+
+
+@cli.command()
+@click.argument("text", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per answer.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--batch", type=click.File("r", encoding="utf-8"),
+              help="Answer one query per line of FILE ('-' for stdin).")
+@click.pass_obj
+def ask(obj, text, as_json, limit, offset, batch):
+    """Ask what `/pathway` would answer: genes, families, figure ids or search text.
+
+    Builds the database from the bundled seed records on first use.
+
+    \b
+    Examples:
+        pathway-bot ask KRAS
+        pathway-bot ask --json "figures with ITGB3 and RALB?"
+        printf 'KRAS\\nNF-kB\\n' | pathway-bot ask --json --batch -
+    """
+    if not text and batch is None:
+        raise click.UsageError("give a query, e.g. `pathway-bot ask KRAS`, or --batch FILE")
+    store = obj.store()
+    if store.ensure_seeded() is not None:
+        click.echo(f"Built {obj.config.db} from the bundled seed records.", err=True)
+    queries = [line.strip() for line in batch if line.strip()] if batch else [" ".join(text)]
+    for query in queries:
+        try:
+            answer = store.ask(query, limit=limit, offset=offset)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+        if as_json:
+            click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            click.echo(answer_text(answer))

@@ -1,0 +1,57 @@
+"""Plain-text rendering of engine answers for the terminal."""
+
+from store.links import pfocr_url
+from store.models import Answer, Stats
+
+
+def plural(count: int, word: str) -> str:
+    """'1 figure', '2 figures', '1,204 figures'."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def answer_text(answer: Answer) -> str:
+    """A readable multi-line answer, as `pathway-bot ask` prints it."""
+    lines = []
+    for resolution in answer.genes:
+        if resolution.note:
+            lines.append(f"Note: {resolution.input} → {resolution.note}")
+    if answer.suggestions:
+        lines.append("Did you mean: " + ", ".join(answer.suggestions) + "?")
+    if not answer.figures:
+        lines.append(answer.message or "Nothing found.")
+        return "\n".join(lines)
+    first, last = answer.offset + 1, answer.offset + len(answer.figures)
+    lines.append(f"{answer.message} · {plural(answer.total, 'figure')} "
+                 f"(showing {first}–{last})")
+    for number, hit in enumerate(answer.figures, first):
+        year = f" ({hit.year})" if hit.year else ""
+        lines.append(f"{number:>3}. {hit.title or hit.figid}{year}")
+        matched = f" · matched {', '.join(hit.matched)}" if hit.matched else ""
+        lines.append(f"     {hit.figid}{matched}")
+        seen = [f"{s} as '{w}'" for s in hit.matched for w in hit.words.get(s, ())
+                if w.upper() != s.upper()]
+        if seen:
+            lines.append(f"     seen in the image: {', '.join(seen[:6])}")
+        lines.append(f"     {pfocr_url(hit.figid)}")
+    if last < answer.total:
+        lines.append(f"More: --offset {last}")
+    return "\n".join(lines)
+
+
+def stats_text(stats: Stats) -> str:
+    """`pathway-bot stats` output."""
+    lines = [
+        f"figures      {stats.figures:,}",
+        f"papers       {stats.papers:,}",
+        f"genes        {stats.genes:,}",
+        f"links        {stats.links:,}",
+    ]
+    run = stats.last_ingest
+    if run:
+        lines.append(f"last ingest  {run['finished'] or run['started']}: ingested {run['ingested']}, "
+                     f"unchanged {run['unchanged']}, failed {run['failed']}")
+    else:
+        lines.append("last ingest  never")
+    if stats.top_genes:
+        lines.append("top genes    " + ", ".join(f"{s} ({n:,})" for s, n in stats.top_genes))
+    return "\n".join(lines)

@@ -1,0 +1,17 @@
+"""Named errors raised by the store; the CLI and Slack layers turn them into messages."""
+
+
+class StoreError(Exception):
+    """Base class for every error the store raises on purpose."""
+
+
+class RecordError(StoreError):
+    """A figure record could not be parsed; the message says why."""
+
+
+class NotFound(StoreError):
+    """A figure or paper id is not in the database."""
+
+
+class QueryError(StoreError):
+    """A query could not be understood or answered."""

@@ -1,0 +1,349 @@
+"""Incremental, batched, crash-safe ingest of PFOCR record files into SQLite."""
+
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import sqlite_utils
+
+from .errors import RecordError
+from .lexicon import Lexicon
+from .ranking import focus
+from .schema import rebuild_fts, suspend_fts
+from .records import Record, parse_record, read_sidecar
+
+BATCH_SIZE = 5000  # records per transaction: a kill loses at most one uncommitted batch
+PARALLEL_THRESHOLD = 400  # below this, a worker pool costs more than it saves
+CHUNK_SIZE = 256  # files handed to a worker at a time
+BULK_FTS_THRESHOLD = 10_000  # new files from which one index rebuild beats per-row indexing
+
+_worker_lexicon: Lexicon | None = None
+
+
+def utc_now() -> str:
+    """An ISO-8601 UTC timestamp with microseconds; sorts as text."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    ingested: int = 0
+    unchanged: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    new_figures: int = 0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def summary(self) -> str:
+        return f"ingested {self.ingested}, unchanged {self.unchanged}, failed {self.failed}"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed record turned into rows, ready for the writer."""
+
+    path: str
+    sha1: str
+    figid: str
+    figure: tuple  # values in FIGURE_FIELDS order
+    focus: float
+    symbols: tuple[str, ...]  # distinct lookup symbols
+    evidence: list[tuple]  # (symbol, source_symbol, word, source, organism, gene_id)
+    known_path: bool = False  # the ledger has seen this path before
+
+
+def find_record_files(paths: Iterable[Path]) -> list[Path]:
+    """Every record file under the given folders, plus the given files, absolute, de-duplicated.
+
+    A folder holding `_figures/` is a PFOCR checkout: only `_figures/` is read, so its
+    README and site pages are not mistaken for records. Hidden folders are skipped.
+    """
+    found: dict[str, None] = {}
+    for path in map(Path, paths):
+        if not path.is_dir():
+            found.setdefault(str(path.resolve()), None)
+            continue
+        root = path.resolve()  # once per root: resolving each file costs an lstat per component
+        root = root / "_figures" if (root / "_figures").is_dir() else root
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_data")))
+            found.update(dict.fromkeys(os.path.join(folder, name) for name in sorted(names)
+                                       if name.endswith(".md")))
+    return [Path(path) for path in found]
+
+
+def content_hash(raw: bytes, genes: bytes | None, chemicals: bytes | None) -> str:
+    """The hash that decides 'unchanged': the record plus whatever sidecars it has."""
+    digest = hashlib.sha1(raw)
+    for label, part in ((b"genes", genes), (b"chemicals", chemicals)):
+        if part is not None:
+            digest.update(b"\0" + label + b"\0" + part)
+    return digest.hexdigest()
+
+
+def _decode(raw: bytes, what: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RecordError(f"{what} is not UTF-8 (byte 0x{raw[error.start]:02x} "
+                          f"at offset {error.start})") from None
+
+
+def prepare(record: Record, path: str, sha1: str, lexicon: Lexicon,
+            known_path: bool = False) -> Prepared:
+    """Turn a Record into the rows the writer stores."""
+    symbols = tuple(dict.fromkeys(gene.key for gene in record.genes))
+    rank = focus(record.score, len(symbols), record.year)
+    figure = (
+        record.figid, record.pmcid, record.title, record.caption, record.paper_title,
+        record.reftext, record.year, record.doi, record.journal, record.filename,
+        record.figlink, record.number, record.score,
+        json.dumps(record.organisms, ensure_ascii=False),
+        json.dumps(record.keywords, ensure_ascii=False),
+        record.generation,
+        json.dumps([[g.written, g.symbol] for g in record.genes], ensure_ascii=False),
+        len(symbols), rank, path,
+    )
+    hgnc = lexicon.normal.get
+    evidence = [(hgnc(e.symbol.upper()) or e.symbol.upper(), *e) for e in record.evidence]
+    return Prepared(path, sha1, record.figid, figure, rank, symbols, evidence, known_path)
+
+
+@lru_cache(maxsize=256)
+def _listing(folder: str) -> frozenset[str]:
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
+
+
+def read_and_prepare(path: str, known_sha1: str | None, lexicon: Lexicon, listing=None):
+    """Read, hash and (if changed) parse one file: ('unchanged'|'failed'|'prepared', path, x)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        genes = read_sidecar(path, "genes", listing)
+        chemicals = read_sidecar(path, "chemicals", listing)
+    except OSError as error:
+        return "failed", path, f"cannot read: {error.strerror or error}"
+    sha1 = content_hash(raw, genes, chemicals)
+    if sha1 == known_sha1:
+        return "unchanged", path, None
+    try:
+        text = _decode(raw, "file")
+        gene_tsv = _decode(genes, "genes sidecar") if genes is not None else None
+        chem_tsv = _decode(chemicals, "chemicals sidecar") if chemicals is not None else None
+        record = parse_record(text, lexicon, gene_tsv, chem_tsv)
+    except RecordError as error:
+        return "failed", path, str(error)
+    return "prepared", path, prepare(record, path, sha1, lexicon, known_sha1 is not None)
+
+
+def _init_worker(lexicon: Lexicon) -> None:
+    global _worker_lexicon
+    _worker_lexicon = lexicon
+    if hasattr(os, "nice"):
+        # The single writer is the pipeline's critical path: let parsers yield the CPU to it,
+        # and fill whatever it leaves idle.
+        os.nice(10)
+
+
+def _work_chunk(job: tuple[str, list[tuple[str, str | None]]]) -> str:
+    """Prepare a chunk of files and spill the results to a file; return its path.
+
+    Results go through a file, not the pool's pipe: a pipe fills while the writer holds
+    the GIL, and then the worker stalls instead of parsing ahead.
+    """
+    spill, chunk = job
+    # Worker processes live for one run only, so their cached folder listings can't go stale.
+    results = [read_and_prepare(path, known, _worker_lexicon, _listing) for path, known in chunk]
+    with open(spill, "wb") as handle:
+        pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return spill
+
+
+def _results(jobs: list[tuple[str, str | None]], lexicon: Lexicon, workers: int) -> Iterator:
+    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
+        for path, known in jobs:
+            yield read_and_prepare(path, known, lexicon)
+        return
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with tempfile.TemporaryDirectory(prefix="pathway-bot-ingest-") as spill_dir, \
+            context.Pool(workers, initializer=_init_worker, initargs=(lexicon,)) as pool:
+        chunks = [(os.path.join(spill_dir, f"{n}.pickle"), jobs[start:start + CHUNK_SIZE])
+                  for n, start in enumerate(range(0, len(jobs), CHUNK_SIZE))]
+        for spill in pool.imap(_work_chunk, chunks):
+            with open(spill, "rb") as handle:
+                results = pickle.load(handle)
+            os.unlink(spill)
+            yield from results
+
+
+FIGURE_FIELDS = ("figid", "pmcid", "title", "caption", "paper_title", "reftext", "year", "doi",
+                 "journal", "filename", "figlink", "number", "score", "organisms", "keywords",
+                 "generation", "genes", "gene_count", "focus", "source_path", "updated")
+_INSERT_FIGURE = (f"INSERT INTO figures ({', '.join(FIGURE_FIELDS)}, first_seen) "
+                  f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 1))})")
+_UPDATE_FIGURE = (f"UPDATE figures SET {', '.join(f'{f} = ?' for f in FIGURE_FIELDS)} "
+                  "WHERE id = ?")
+class _Writer:
+    """Writes prepared records in batches; each batch is one transaction with its ledger rows."""
+
+    def __init__(self, db: sqlite_utils.Database, report: IngestReport, bulk: bool = False):
+        self.conn = db.conn
+        self.report = report
+        self.bulk = bulk  # suspend full-text indexing until finish()
+        self.fts_suspended = False
+        self.prepared: list[Prepared] = []
+        self.seen: list[str] = []
+
+    def add(self, item: Prepared) -> None:
+        self.prepared.append(item)
+        if len(self.prepared) >= BATCH_SIZE:
+            self.flush()
+
+    def touch(self, path: str) -> None:
+        self.seen.append(path)
+        if len(self.seen) >= 20 * BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.prepared and not self.seen:
+            return
+        now = utc_now()
+        with self.conn:
+            if self.bulk and self.prepared and not self.fts_suspended:
+                suspend_fts(self.conn)  # same transaction as the rows it leaves unindexed
+                self.fts_suspended = True
+            existing = dict(self.conn.execute(
+                "SELECT figid, id FROM figures WHERE figid IN (SELECT value FROM json_each(?))",
+                [json.dumps([item.figid for item in self.prepared])]))
+            deltas: Counter = Counter()
+            links, evidence = [], []
+            for item in self.prepared:
+                figure_id = self._store_figure(item, existing.get(item.figid), now, deltas)
+                existing[item.figid] = figure_id
+                links.extend(zip(item.symbols, repeat(item.focus), repeat(figure_id)))
+                evidence.extend((figure_id, *row) for row in item.evidence)
+                deltas.update(item.symbols)
+            # In index order, each insert lands on the page the previous one touched.
+            links.sort(key=itemgetter(0))
+            self.conn.executemany("INSERT INTO figure_genes VALUES (?, ?, ?)", links)
+            self.conn.executemany("INSERT INTO gene_evidence VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  evidence)
+            self.conn.executemany(
+                "INSERT INTO ingest_files (path, sha1, figid, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+                "sha1 = excluded.sha1, figid = excluded.figid, last_seen = excluded.last_seen",
+                [(p.path, p.sha1, p.figid, now, now) for p in self.prepared])
+            self.conn.executemany("UPDATE ingest_files SET last_seen = ? WHERE path = ?",
+                                  [(now, path) for path in self.seen])
+            self.conn.executemany(
+                "INSERT INTO gene_counts (symbol, figures) VALUES (?, ?) ON CONFLICT(symbol) "
+                "DO UPDATE SET figures = figures + excluded.figures",
+                sorted((symbol, n) for symbol, n in deltas.items() if n))
+        self.report.ingested += len(self.prepared)
+        self.prepared, self.seen = [], []
+
+    def finish(self) -> None:
+        """Write what is buffered, then rebuild the full-text index if it was suspended."""
+        self.flush()
+        if self.fts_suspended:
+            rebuild_fts(self.conn)
+
+    def _store_figure(self, item: Prepared, old_id: int | None, now: str,
+                      deltas: Counter) -> int:
+        """Insert or update one figures row (dropping its old links); return its id."""
+        if old_id is not None:
+            _delete_links(self.conn, old_id, deltas)
+            self.conn.execute(_UPDATE_FIGURE, (*item.figure, now, old_id))
+            return old_id
+        if item.known_path:
+            self._forget_renamed(item)
+        self.report.new_figures += 1
+        return self.conn.execute(_INSERT_FIGURE, (*item.figure, now, now)).lastrowid
+
+    def _forget_renamed(self, item: Prepared) -> None:
+        """A file whose figid changed: drop the figure it used to hold."""
+        row = self.conn.execute("SELECT figid FROM ingest_files WHERE path = ?",
+                                [item.path]).fetchone()
+        if row and row[0] and row[0] != item.figid:
+            delete_figure(self.conn, row[0], only_from=item.path)
+
+
+def _delete_links(conn, figure_id: int, deltas: Counter) -> None:
+    """Remove a figure's gene links and evidence, counting what each symbol loses."""
+    rank, genes = conn.execute("SELECT focus, genes FROM figures WHERE id = ?",
+                               [figure_id]).fetchone()
+    symbols = {symbol or written.upper() for written, symbol in json.loads(genes)}
+    conn.executemany("DELETE FROM figure_genes WHERE symbol = ? AND focus = ? AND figure_id = ?",
+                     [(symbol, rank, figure_id) for symbol in symbols])
+    conn.execute("DELETE FROM gene_evidence WHERE figure_id = ?", [figure_id])
+    deltas.subtract(symbols)
+
+
+def delete_figure(conn, figid: str, only_from: str | None = None) -> None:
+    """Remove one figure and its links (inside the caller's transaction)."""
+    row = conn.execute("SELECT id, source_path FROM figures WHERE figid = ?", [figid]).fetchone()
+    if row is None or (only_from and row[1] != only_from):
+        return
+    deltas: Counter = Counter()
+    _delete_links(conn, row[0], deltas)
+    conn.execute("DELETE FROM figures WHERE id = ?", [row[0]])
+    conn.executemany("UPDATE gene_counts SET figures = figures + ? WHERE symbol = ?",
+                     [(n, symbol) for symbol, n in deltas.items()])
+
+
+def ingest(db: sqlite_utils.Database, paths: Iterable[Path], lexicon: Lexicon, *,
+           workers: int | None = None,
+           on_failure: Callable[[str, str], None] | None = None,
+           progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    """Ingest every record under `paths`; unchanged files are skipped, bad ones reported.
+
+    `on_failure(path, reason)` hears about each bad file as it happens, and
+    `progress(done, total)` about each file handled.
+    """
+    files = find_record_files(paths)
+    # Links arrive in figure order but live clustered by symbol: with SQLite's default
+    # 2 MB cache every insert misses. 256 MB keeps the hot index pages resident.
+    db.execute("PRAGMA cache_size = -262144")
+    ledger = dict(db.execute("SELECT path, sha1 FROM ingest_files").fetchall())
+    jobs = [(str(path), ledger.get(str(path))) for path in files]
+    report = IngestReport()
+    started = utc_now()
+    new_files = sum(1 for _, known in jobs if known is None)
+    writer = _Writer(db, report, bulk=new_files >= BULK_FTS_THRESHOLD)
+    results = _results(jobs, lexicon, workers or os.cpu_count() or 1)
+    for done, (status, path, payload) in enumerate(results, 1):
+        if status == "unchanged":
+            report.unchanged += 1
+            writer.touch(path)
+        elif status == "failed":
+            report.failures.append((path, payload))
+            if on_failure:
+                on_failure(path, payload)
+        else:
+            writer.add(payload)
+        if progress:
+            progress(done, len(jobs))
+    writer.finish()
+    with db.conn:
+        db.execute("INSERT INTO ingest_runs (started, finished, ingested, unchanged, failed) "
+                   "VALUES (?, ?, ?, ?, ?)",
+                   [started, utc_now(), report.ingested, report.unchanged, report.failed])
+    return report

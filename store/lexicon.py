@@ -1,0 +1,87 @@
+"""The vendored HGNC and FamPlex lexicon: loading and symbol normalisation."""
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+LEXICON_DIR = Path(str(resources.files("store") / "lexicon"))
+HGNC_FILE = LEXICON_DIR / "hgnc_genes.tsv"
+FAMPLEX_FILE = LEXICON_DIR / "famplex_families.tsv"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """HGNC symbols, aliases, previous symbols and Entrez ids, plus FamPlex families."""
+
+    symbols: dict[str, str]  # UPPER symbol -> symbol
+    entrez: dict[str, str]  # Entrez id -> symbol
+    symbol_entrez: dict[str, str]  # symbol -> Entrez id
+    previous: dict[str, tuple[str, ...]]  # UPPER previous symbol -> current symbols
+    aliases: dict[str, tuple[str, ...]]  # UPPER alias -> symbols
+    families: dict[str, tuple[str, tuple[str, ...]]]  # UPPER family -> (name, members)
+    version: str
+    normal: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        # UPPER symbol or unambiguous previous symbol -> approved symbol; ingest calls
+        # normalise() once per gene of every record, so it must be one dict lookup.
+        self.normal.update({k: v[0] for k, v in self.previous.items() if len(v) == 1})
+        self.normal.update(self.symbols)
+
+    def normalise(self, written: str) -> str | None:
+        """The approved HGNC symbol for a gene as written in a record, when unambiguous."""
+        return self.normal.get(written.strip().upper())
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split("|") if part.strip()]
+
+
+def _add(index: dict[str, list[str]], key: str, symbol: str) -> None:
+    bucket = index.setdefault(key.upper(), [])
+    if symbol not in bucket:
+        bucket.append(symbol)
+
+
+def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE) -> Lexicon:
+    """Read the two TSV files into a Lexicon."""
+    digest = hashlib.sha1()
+    symbols, entrez, symbol_entrez = {}, {}, {}
+    previous: dict[str, list[str]] = {}
+    aliases: dict[str, list[str]] = {}
+    with open(hgnc_path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            symbol = row["symbol"].strip()
+            symbols[symbol.upper()] = symbol
+            if row.get("entrez_id"):
+                entrez[row["entrez_id"].strip()] = symbol
+                symbol_entrez[symbol] = row["entrez_id"].strip()
+            for old in _split(row.get("prev_symbol") or ""):
+                _add(previous, old, symbol)
+            for alias in _split(row.get("alias_symbol") or ""):
+                _add(aliases, alias, symbol)
+    families = {}
+    with open(famplex_path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            name = row["family"].strip()
+            families[name.upper()] = (name, tuple(sorted(_split(row["members"]))))
+    for path in (hgnc_path, famplex_path):
+        digest.update(Path(path).read_bytes())
+    return Lexicon(
+        symbols=symbols,
+        entrez=entrez,
+        symbol_entrez=symbol_entrez,
+        previous={k: tuple(v) for k, v in previous.items()},
+        aliases={k: tuple(v) for k, v in aliases.items()},
+        families=families,
+        version=digest.hexdigest()[:12],
+    )
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The vendored lexicon, read once per process."""
+    return read_lexicon()

@@ -1,0 +1,98 @@
+"""Domain objects the store hands to the CLI and the Slack renderers."""
+
+from dataclasses import asdict, dataclass, field
+
+KIND_GENE = "gene"
+KIND_FAMILY = "family"
+KIND_AMBIGUOUS = "ambiguous"
+KIND_NONE = "none"
+
+MODE_GENES = "genes"
+MODE_FIGURE = "figure"
+MODE_SEARCH = "search"
+MODE_NONE = "none"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What one query term was understood as."""
+
+    input: str
+    kind: str
+    symbols: tuple[str, ...] = ()
+    label: str = ""  # how to show it: "KRAS", "NF-κB family"
+    note: str = ""  # why: "previous symbol of CDK1", "corrected from KRSA"
+    corrected: bool = False  # resolved by fuzzy match, so the answer must say so
+
+    @property
+    def resolved(self) -> bool:
+        return self.kind in (KIND_GENE, KIND_FAMILY)
+
+
+@dataclass(frozen=True)
+class FigureHit:
+    """One figure in an answer, with which query genes it matched."""
+
+    figid: str
+    title: str | None
+    year: int | None
+    pmcid: str | None
+    paper_title: str | None
+    reftext: str | None
+    caption: str | None
+    doi: str | None
+    filename: str | None
+    gene_count: int
+    genes: tuple[str, ...] = ()  # every gene symbol of the figure, in record order
+    matched: tuple[str, ...] = ()
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # symbol -> OCR words
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The engine's whole reply to one query."""
+
+    query: str
+    mode: str
+    genes: tuple[Resolution, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    total: int = 0
+    offset: int = 0
+    limit: int = 10
+    figures: tuple[FigureHit, ...] = ()
+    message: str = ""  # what was understood, or why nothing was found
+    search_text: str = ""
+
+    def to_json(self) -> dict:
+        """The machine-readable form printed by `ask --json`."""
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "genes": [{"input": r.input, "kind": r.kind, "symbols": list(r.symbols),
+                       "label": r.label, "note": r.note, "corrected": r.corrected}
+                      for r in self.genes],
+            "suggestions": list(self.suggestions),
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "message": self.message,
+            "figures": [{"figid": f.figid, "title": f.title, "year": f.year,
+                         "matched": list(f.matched),
+                         "words": {k: list(v) for k, v in f.words.items()}}
+                        for f in self.figures],
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Corpus totals for `stats`."""
+
+    figures: int
+    genes: int
+    links: int
+    papers: int
+    last_ingest: dict | None
+    top_genes: tuple[tuple[str, int], ...]
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,121 @@
+"""Small named queries with bound parameters; the only place that reads figures with SQL."""
+
+import json
+
+from .models import FigureHit, Stats
+
+FIGURE_COLUMNS = ("id, figid, title, year, pmcid, paper_title, reftext, caption, doi, "
+                  "filename, gene_count, genes")
+
+# Query terms arrive as [[symbol, group], ...]; a figure's coverage is how many groups
+# (genes or families of the query) it hits, and `focus` orders figures within a coverage.
+_TERMS = "WITH terms(symbol, grp) AS (SELECT value ->> 0, value ->> 1 FROM json_each(:terms))"
+
+
+def _terms(groups: list[tuple[str, ...]]) -> str:
+    return json.dumps([[symbol, index] for index, group in enumerate(groups) for symbol in group])
+
+
+def ranked_figure_ids(db, groups: list[tuple[str, ...]], limit: int, offset: int):
+    """[(figure_id, matched symbols)] ranked by groups covered, then focus."""
+    sql = f"""{_TERMS}
+        SELECT fg.figure_id, group_concat(fg.symbol, ' ') AS matched,
+               count(DISTINCT terms.grp) AS covered, min(fg.focus) AS rank
+        FROM terms JOIN figure_genes AS fg ON fg.symbol = terms.symbol
+        GROUP BY fg.figure_id
+        ORDER BY covered DESC, rank, fg.figure_id
+        LIMIT :limit OFFSET :offset"""
+    rows = db.execute(sql, {"terms": _terms(groups), "limit": limit, "offset": offset})
+    return [(row[0], tuple(dict.fromkeys(row[1].split(" ")))) for row in rows]
+
+
+def top_figure_ids_for_symbol(db, symbol: str, limit: int, offset: int):
+    """[(figure_id, (symbol,))] for one symbol: a range read of the clustered index."""
+    rows = db.execute("SELECT figure_id FROM figure_genes WHERE symbol = ? "
+                      "ORDER BY focus, figure_id LIMIT ? OFFSET ?", [symbol, limit, offset])
+    return [(row[0], (symbol,)) for row in rows]
+
+
+def count_figures(db, symbols: tuple[str, ...]) -> int:
+    """How many figures mention any of the symbols."""
+    if len(symbols) == 1:
+        row = db.execute("SELECT figures FROM gene_counts WHERE symbol = ?", [symbols[0]]).fetchone()
+        return row[0] if row else 0
+    sql = f"""{_TERMS}
+        SELECT count(DISTINCT fg.figure_id)
+        FROM terms JOIN figure_genes AS fg ON fg.symbol = terms.symbol"""
+    return db.execute(sql, {"terms": _terms([symbols])}).fetchone()[0]
+
+
+def gene_figure_counts(db, symbols) -> dict[str, int]:
+    """Figures per symbol for the given symbols (missing ones count 0)."""
+    sql = "SELECT symbol, figures FROM gene_counts WHERE symbol IN (SELECT value FROM json_each(?))"
+    counts = dict(db.execute(sql, [json.dumps(list(symbols))]).fetchall())
+    return {symbol: counts.get(symbol, 0) for symbol in symbols}
+
+
+def load_hits(db, ranked: list[tuple[int, tuple[str, ...]]]) -> list[FigureHit]:
+    """Full figure rows plus OCR words for ranked (figure_id, matched) pairs, order kept."""
+    if not ranked:
+        return []
+    ids = json.dumps([figure_id for figure_id, _ in ranked])
+    rows = {row[0]: row for row in db.execute(
+        f"SELECT {FIGURE_COLUMNS} FROM figures WHERE id IN (SELECT value FROM json_each(?))",
+        [ids])}
+    words: dict[tuple[int, str], list[str]] = {}
+    for figure_id, symbol, word in db.execute(
+            "SELECT figure_id, symbol, word FROM gene_evidence "
+            "WHERE figure_id IN (SELECT value FROM json_each(?)) AND word IS NOT NULL", [ids]):
+        bucket = words.setdefault((figure_id, symbol), [])
+        if word not in bucket:
+            bucket.append(word)
+    hits = []
+    for figure_id, matched in ranked:
+        row = rows.get(figure_id)
+        if row is not None:
+            hits.append(_hit(row, matched, words))
+    return hits
+
+
+def _hit(row, matched, words) -> FigureHit:
+    genes = tuple(dict.fromkeys(symbol or written.upper()
+                                for written, symbol in json.loads(row[11])))
+    return FigureHit(
+        figid=row[1], title=row[2], year=row[3], pmcid=row[4], paper_title=row[5],
+        reftext=row[6], caption=row[7], doi=row[8], filename=row[9], gene_count=row[10],
+        genes=genes, matched=matched,
+        words={s: tuple(words[(row[0], s)]) for s in genes if (row[0], s) in words},
+    )
+
+
+def figure_ids_by_figid(db, figid: str) -> list[int]:
+    """The figure with this figid (case-insensitive), as a one-item list or empty."""
+    rows = db.execute("SELECT id FROM figures WHERE figid = ? COLLATE NOCASE", [figid])
+    return [row[0] for row in rows]
+
+
+def figure_ids_by_pmcid(db, pmcid: str) -> list[int]:
+    """Every figure of one paper, in figure order."""
+    rows = db.execute("SELECT id FROM figures WHERE pmcid = ? COLLATE NOCASE ORDER BY figid",
+                      [pmcid])
+    return [row[0] for row in rows]
+
+
+def figure_count(db) -> int:
+    """How many figures the database holds."""
+    return db.execute("SELECT count(*) FROM figures").fetchone()[0]
+
+
+def stats(db, top: int = 10) -> Stats:
+    """Corpus totals, the last ingest run and the most-mentioned genes."""
+    figures, papers = db.execute("SELECT count(*), count(DISTINCT pmcid) FROM figures").fetchone()
+    genes, links = db.execute(
+        "SELECT count(*), coalesce(sum(figures), 0) FROM gene_counts WHERE figures > 0").fetchone()
+    last = db.execute("SELECT started, finished, ingested, unchanged, failed FROM ingest_runs "
+                      "ORDER BY id DESC LIMIT 1").fetchone()
+    top_genes = db.execute("SELECT symbol, figures FROM gene_counts "
+                           "ORDER BY figures DESC, symbol LIMIT ?", [top]).fetchall()
+    last_ingest = None
+    if last:
+        last_ingest = dict(zip(("started", "finished", "ingested", "unchanged", "failed"), last))
+    return Stats(figures, genes, links, papers, last_ingest, tuple(map(tuple, top_genes)))

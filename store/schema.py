@@ -1,0 +1,187 @@
+"""The SQLite schema: every table, index and trigger in one place."""
+
+import textwrap
+
+import sqlite_utils
+
+from .lexicon import Lexicon
+
+SCHEMA_VERSION = 1
+
+SCHEMA = textwrap.dedent(
+    """
+    -- One row per figure. `focus` is the precomputed ranking key (lower ranks first).
+    CREATE TABLE IF NOT EXISTS figures (
+        id INTEGER PRIMARY KEY,
+        figid TEXT NOT NULL UNIQUE,
+        pmcid TEXT,
+        title TEXT,
+        caption TEXT,
+        paper_title TEXT,
+        reftext TEXT,
+        year INTEGER,
+        doi TEXT,
+        journal TEXT,
+        filename TEXT,
+        figlink TEXT,
+        number TEXT,
+        score REAL,
+        organisms TEXT NOT NULL DEFAULT '[]',
+        keywords TEXT NOT NULL DEFAULT '[]',
+        generation TEXT NOT NULL,
+        genes TEXT NOT NULL DEFAULT '[]',  -- [[written, hgnc symbol or null], ...]
+        gene_count INTEGER NOT NULL DEFAULT 0,
+        focus REAL NOT NULL,
+        source_path TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS figures_pmcid ON figures(pmcid);
+    CREATE INDEX IF NOT EXISTS figures_first_seen ON figures(first_seen);
+
+    -- The figure->gene links, clustered by (symbol, focus) so the top figures for even
+    -- the commonest gene are one short range read. `symbol` is the HGNC symbol, else the
+    -- written form upper-cased; the record's own spellings are in figures.genes.
+    CREATE TABLE IF NOT EXISTS figure_genes (
+        symbol TEXT NOT NULL,
+        focus REAL NOT NULL,
+        figure_id INTEGER NOT NULL,
+        PRIMARY KEY (symbol, focus, figure_id)
+    ) WITHOUT ROWID;
+
+    -- Provenance from `-genes.tsv` sidecars and legacy `genes:` lists: the OCR word
+    -- seen in the image, the matching source and the organism.
+    CREATE TABLE IF NOT EXISTS gene_evidence (
+        figure_id INTEGER NOT NULL REFERENCES figures(id),
+        symbol TEXT NOT NULL,  -- lookup form, as in figure_genes
+        source_symbol TEXT NOT NULL,  -- the organism's own symbol, e.g. fly 'Galphaq'
+        word TEXT,
+        source TEXT,
+        organism TEXT,
+        gene_id TEXT
+    );
+    CREATE INDEX IF NOT EXISTS gene_evidence_figure ON gene_evidence(figure_id, symbol);
+
+    -- Ingest ledger: one row per source file. `first_seen` is what digests call new.
+    CREATE TABLE IF NOT EXISTS ingest_files (
+        path TEXT PRIMARY KEY,
+        sha1 TEXT NOT NULL,
+        figid TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ingest_runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        ingested INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0
+    );
+
+    -- The lexicon, loaded from the vendored TSV files so SQL users can join on it.
+    CREATE TABLE IF NOT EXISTS lexicon_symbols (symbol TEXT PRIMARY KEY, entrez_id TEXT);
+    CREATE TABLE IF NOT EXISTS lexicon_aliases (alias TEXT NOT NULL, symbol TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS lexicon_aliases_alias ON lexicon_aliases(alias COLLATE NOCASE);
+    CREATE TABLE IF NOT EXISTS lexicon_previous (previous TEXT NOT NULL, symbol TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS lexicon_previous_previous
+        ON lexicon_previous(previous COLLATE NOCASE);
+    CREATE TABLE IF NOT EXISTS lexicon_families (family TEXT NOT NULL, member TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS lexicon_families_family ON lexicon_families(family COLLATE NOCASE);
+
+    -- Figures per symbol, kept by ingest in the same transactions; did-you-mean tie-breaks
+    -- and `stats` read it instead of counting millions of links.
+    CREATE TABLE IF NOT EXISTS gene_counts (symbol TEXT PRIMARY KEY, figures INTEGER NOT NULL)
+        WITHOUT ROWID;
+
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+
+    -- Full-text index over title, caption and paper title, kept in step by triggers.
+    CREATE VIRTUAL TABLE IF NOT EXISTS figures_fts USING fts5(
+        title, caption, paper_title,
+        content='figures', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER IF NOT EXISTS figures_ad AFTER DELETE ON figures BEGIN
+        INSERT INTO figures_fts (figures_fts, rowid, title, caption, paper_title)
+        VALUES ('delete', old.id, old.title, old.caption, old.paper_title);
+    END;
+    CREATE TRIGGER IF NOT EXISTS figures_au AFTER UPDATE ON figures BEGIN
+        INSERT INTO figures_fts (figures_fts, rowid, title, caption, paper_title)
+        VALUES ('delete', old.id, old.title, old.caption, old.paper_title);
+        INSERT INTO figures_fts (rowid, title, caption, paper_title)
+        VALUES (new.id, new.title, new.caption, new.paper_title);
+    END;
+    """
+)
+
+
+# Bulk ingests drop this trigger and rebuild the index once at the end (3x cheaper);
+# `fts_stale` in meta marks that state, so whoever opens the database next can repair it.
+FTS_INSERT_TRIGGER = textwrap.dedent(
+    """
+    CREATE TRIGGER IF NOT EXISTS figures_ai AFTER INSERT ON figures BEGIN
+        INSERT INTO figures_fts (rowid, title, caption, paper_title)
+        VALUES (new.id, new.title, new.caption, new.paper_title);
+    END;
+    """
+)
+
+
+def suspend_fts(conn) -> None:
+    """Stop indexing inserts (inside the caller's transaction) and mark the index stale."""
+    conn.execute("DROP TRIGGER IF EXISTS figures_ai")
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('fts_stale', '1')")
+
+
+def rebuild_fts(conn) -> None:
+    """Rebuild the full-text index from figures and resume indexing inserts."""
+    with conn:
+        conn.execute("INSERT INTO figures_fts (figures_fts) VALUES ('rebuild')")
+        conn.execute(FTS_INSERT_TRIGGER)
+        conn.execute("DELETE FROM meta WHERE key = 'fts_stale'")
+
+
+def connect(path) -> sqlite_utils.Database:
+    """Open (creating if needed) a database file in WAL mode with the schema applied."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA busy_timeout = 10000")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed batch
+    db.executescript(SCHEMA)
+    with db.conn:
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                   [str(SCHEMA_VERSION)])
+    if meta(db, "fts_stale"):  # a bulk ingest was killed before it rebuilt the index
+        rebuild_fts(db.conn)
+    else:
+        db.executescript(FTS_INSERT_TRIGGER)
+    return db
+
+
+def meta(db: sqlite_utils.Database, key: str) -> str | None:
+    """Read one value from the meta table."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def load_lexicon(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
+    """Copy the lexicon into its tables unless this version is already there."""
+    if meta(db, "lexicon_version") == lexicon.version:
+        return
+    with db.conn:
+        for table in ("lexicon_symbols", "lexicon_aliases", "lexicon_previous", "lexicon_families"):
+            db.execute(f"DELETE FROM {table}")
+        db.conn.executemany(
+            "INSERT INTO lexicon_symbols VALUES (?, ?)",
+            [(s, lexicon.symbol_entrez.get(s)) for s in lexicon.symbols.values()])
+        db.conn.executemany(
+            "INSERT INTO lexicon_aliases VALUES (?, ?)",
+            [(a, s) for a, symbols in lexicon.aliases.items() for s in symbols])
+        db.conn.executemany(
+            "INSERT INTO lexicon_previous VALUES (?, ?)",
+            [(p, s) for p, symbols in lexicon.previous.items() for s in symbols])
+        db.conn.executemany(
+            "INSERT INTO lexicon_families VALUES (?, ?)",
+            [(name, m) for name, members in lexicon.families.values() for m in members])
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])

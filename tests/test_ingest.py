@@ -1,0 +1,160 @@
+"""Ingest: round trip, idempotence, changes, broken files, and a kill in the middle."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from bench.make_corpus import make_corpus
+from store import Store
+from tests.records_kit import record, write
+
+
+def snapshot(store: Store) -> dict:
+    """Every row that describes the corpus (not the ledger's timestamps)."""
+    query = store.db.execute
+    return {
+        "figures": query("SELECT figid, title, genes, focus, first_seen FROM figures "
+                         "ORDER BY figid").fetchall(),
+        "links": query("SELECT * FROM figure_genes ORDER BY 1, 2, 3").fetchall(),
+        "evidence": query("SELECT * FROM gene_evidence ORDER BY 1, 2, 3, 4").fetchall(),
+        "counts": query("SELECT * FROM gene_counts WHERE figures > 0 ORDER BY 1").fetchall(),
+    }
+
+
+def assert_consistent(db_path) -> None:
+    """Counts, links and the full-text index agree with the figures table."""
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("INSERT INTO figures_fts (figures_fts) VALUES ('integrity-check')")
+    stale = conn.execute(
+        "SELECT count(*) FROM (SELECT symbol, count(*) AS n FROM figure_genes GROUP BY symbol) "
+        "AS real LEFT JOIN gene_counts USING (symbol) WHERE gene_counts.figures IS NOT real.n"
+    ).fetchone()[0]
+    assert stale == 0
+    orphans = conn.execute("SELECT count(*) FROM figure_genes WHERE figure_id NOT IN "
+                           "(SELECT id FROM figures)").fetchone()[0]
+    assert orphans == 0
+    ledger, figures = conn.execute(
+        "SELECT (SELECT count(DISTINCT figid) FROM ingest_files), "
+        "(SELECT count(*) FROM figures)").fetchone()
+    assert ledger == figures
+    conn.close()
+
+
+def test_round_trip_ingest_then_ask(store, tmp_path):
+    write(tmp_path / "in", "PMC1__f1.md", record("PMC1__f1", "Ras signalling", ["KRAS", "Egfr"]))
+    write(tmp_path / "in", "PMC2__f1.md", record("PMC2__f1", "EGFR only", ["EGFR"]))
+    report = store.ingest([tmp_path / "in"])
+    assert report.summary() == "ingested 2, unchanged 0, failed 0"
+    answer = store.ask("kras egfr")
+    assert answer.total == 2
+    assert answer.figures[0].figid == "PMC1__f1"  # covers both genes, so it ranks first
+    assert answer.figures[0].matched == ("KRAS", "EGFR")
+    assert store.ask("egfr").total == 2
+
+
+def test_second_run_changes_nothing(sample_dir, tmp_path):
+    store = Store(tmp_path / "idem.db")
+    first = store.ingest([sample_dir])
+    before = snapshot(store)
+    second = store.ingest([sample_dir])
+    assert (first.ingested, first.failed) == (100, 0)
+    assert (second.ingested, second.unchanged, second.failed) == (0, 100, 0)
+    assert snapshot(store) == before
+    assert_consistent(store.path)
+
+
+def test_changed_file_replaces_its_rows(store, tmp_path):
+    path = write(tmp_path, "PMC1__f1.md", record(genes=["KRAS", "EGFR"]))
+    store.ingest([path])
+    first_seen = store.db.execute("SELECT first_seen FROM figures").fetchone()[0]
+    write(tmp_path, "PMC1__f1.md", record(title="Renamed", genes=["TP53"]))
+    assert store.ingest([path]).ingested == 1
+    assert store.ask("KRAS").total == 0 and store.ask("TP53").total == 1
+    title, seen = store.db.execute("SELECT title, first_seen FROM figures").fetchone()
+    assert title == "Renamed" and seen == first_seen  # still the same figure, first seen then
+    assert_consistent(store.path)
+
+
+def test_sidecar_change_counts_as_a_change(store, tmp_path):
+    path = write(tmp_path / "_figures", "PMC1__f1.md", record(genes=["PRKACA"]))
+    store.ingest([tmp_path])
+    write(tmp_path / "_data", "PMC1__f1-genes.tsv",
+          "organism_id\torganism_name\tword\tncbigene_symbol\tncbigene_id\tsource\n"
+          "9606\tHomo sapiens\tPKA\tPRKACA\t5566\tfamplex_relations\n")
+    assert store.ingest([path]).ingested == 1
+    assert store.ask("PRKACA").figures[0].words == {"PRKACA": ("PKA",)}
+
+
+def test_broken_files_are_named_and_good_ones_still_land(store, tmp_path):
+    folder = tmp_path / "mixed"
+    write(folder, "good1.md", record("PMC1__good1"))
+    write(folder, "good2.md", record("PMC2__good2"))
+    write(folder, "yaml.md", "---\nfigid: [oops\n---\n")
+    write(folder, "nofront.md", "just text\n")
+    write(folder, "noid.md", "---\ncaption: x\n---\n")
+    write(folder, "types.md", "---\nfigid: F9\nyear: soon\n---\n")
+    write(folder, "latin1.md", "---\nfigid: F8\ncaption: caf\xe9\n---\n".encode("latin-1"))
+    failures = []
+    report = store.ingest([folder], on_failure=lambda path, why: failures.append((path, why)))
+    assert (report.ingested, report.failed) == (2, 5)
+    reasons = {os.path.basename(path): why for path, why in failures}
+    assert "broken YAML" in reasons["yaml.md"]
+    assert "no front matter" in reasons["nofront.md"]
+    assert "missing 'figid'" in reasons["noid.md"]
+    assert "year" in reasons["types.md"]
+    assert "not UTF-8" in reasons["latin1.md"]
+    # A failed file is retried next run rather than marked as seen.
+    assert store.ingest([folder]).summary() == "ingested 0, unchanged 2, failed 5"
+
+
+def test_a_file_that_turns_bad_keeps_its_old_figure(store, tmp_path):
+    path = write(tmp_path, "PMC1__f1.md", record())
+    store.ingest([path])
+    write(tmp_path, "PMC1__f1.md", "---\nfigid: [broken\n---\n")
+    assert store.ingest([path]).failed == 1
+    assert store.ask("KRAS").total == 1  # bad input loses no data
+
+
+def test_pfocr_checkout_reads_only_figures(store, tmp_path):
+    write(tmp_path, "README.md", "# PFOCR site\n")
+    write(tmp_path / "_figures", "PMC1__f1.md", record())
+    write(tmp_path / ".git", "x.md", "not a record")
+    assert store.ingest([tmp_path]).summary() == "ingested 1, unchanged 0, failed 0"
+
+
+def test_kill_mid_ingest_leaves_a_consistent_database(tmp_path):
+    corpus = make_corpus(12_000, tmp_path / "corpus")  # big enough for the bulk index path
+    db_path = tmp_path / "killed.db"
+    command = [sys.executable, "-m", "bot", "--db", str(db_path), "ingest", str(corpus)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    landed = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+        try:
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
+            landed = conn.execute("SELECT count(*) FROM figures").fetchone()[0]
+            conn.close()
+        except sqlite3.OperationalError:
+            continue
+        if landed:
+            break
+    assert process.poll() is None, "ingest finished before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 0 < landed < 12_000
+    store = Store(db_path)  # reopening repairs the suspended full-text index
+    assert store.db.execute("SELECT count(*) FROM meta WHERE key = 'fts_stale'").fetchone()[0] == 0
+    assert_consistent(db_path)
+    partial = store.db.execute("SELECT count(*) FROM figures").fetchone()[0]
+    report = store.ingest([corpus])
+    assert report.failed == 0 and report.unchanged == partial
+    assert report.ingested + report.unchanged == 12_000
+    assert_consistent(db_path)
+    hits = store.db.execute("SELECT count(*) FROM figures_fts WHERE figures_fts MATCH 'synthetic'")
+    assert hits.fetchone()[0] == 12_000
