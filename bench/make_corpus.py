@@ -9,6 +9,7 @@ Genes are drawn from the vendored HGNC lexicon with a Zipf-like skew, so a few g
 """
 
 import argparse
+import itertools
 import random
 import tempfile
 from pathlib import Path
@@ -25,8 +26,17 @@ FLY = ["Egfr", "dl", "Dif", "Rel", "hop", "bsk", "Galphaq", "Src42A", "betaTub60
 ORGANISMS = ["Homo sapiens", "Mus musculus", "Rattus norvegicus", "Drosophila melanogaster"]
 
 
+SYLLABLES = "ka lo mi nu pe ra si to vu ze bra cle dri fro glu pha sto tri xan cyt".split()
+# A Zipfian vocabulary like real captions: the 30 biology words above are the commonest,
+# then ~5,000 pseudo-words with a long tail, so a two-word search matches a realistic
+# fraction of figures rather than nearly all of them.
+VOCABULARY = WORDS + sorted({"".join(random.Random(i).choices(SYLLABLES, k=3))
+                              for i in range(6000)})
+ZIPF = list(itertools.accumulate(1 / (rank + 10) for rank in range(len(VOCABULARY))))
+
+
 def _sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize()
+    return " ".join(rng.choices(VOCABULARY, cum_weights=ZIPF, k=n)).capitalize()
 
 
 def _gene(rng: random.Random, vocabulary: list[str]) -> str:

@@ -14,9 +14,12 @@ def answer_text(answer: Answer) -> str:
     lines = []
     for resolution in answer.genes:
         if resolution.note:
-            lines.append(f"Note: {resolution.input} → {resolution.note}")
-    if answer.suggestions:
-        lines.append("Did you mean: " + ", ".join(answer.suggestions) + "?")
+            lines.append(f"Note: {resolution.input} → {resolution.label or '?'}: {resolution.note}")
+    corrected = {s for r in answer.genes if r.corrected for s in r.symbols}
+    others = [s for s in answer.suggestions if s not in corrected]
+    if others:
+        lines.append(("Other spellings: " if corrected else "Did you mean: ")
+                     + ", ".join(others) + "?")
     if not answer.figures:
         lines.append(answer.message or "Nothing found.")
         return "\n".join(lines)

@@ -1,8 +1,30 @@
-"""Answers queries: exact, case-insensitive symbol lookup."""
+"""The lookup engine: query text -> Answer. Shared by `ask`, `/pathway`, mentions, digests.
+
+A query is, in order of precedence:
+  `figure <figid|pmcid>` or a bare figid/PMCID  -> that figure, or every figure of the paper;
+  `search <text>`, or any text with a "quoted phrase" -> full-text search;
+  anything else -> genes and families (store.resolve), falling back to search when the
+  text names no gene and suggests no spelling.
+"""
+
+import re
 
 from . import queries
+from .errors import QueryError
 from .lexicon import Lexicon
-from .models import KIND_GENE, KIND_NONE, MODE_GENES, MODE_NONE, Answer, Resolution
+from .models import (KIND_AMBIGUOUS, KIND_NONE, MODE_FIGURE, MODE_GENES, MODE_NONE, MODE_SEARCH,
+                     Answer, Resolution)
+from .postings import Postings
+from .resolve import Resolver
+from .search import Vocabulary, search
+
+MAX_QUERY = 500  # characters; Slack allows more, no gene list needs it
+FIGID_RE = re.compile(r"^PMC\d+__\S+$", re.IGNORECASE)
+PMCID_RE = re.compile(r"^PMC\d+$", re.IGNORECASE)
+FIGURE_CMD_RE = re.compile(r"^(?:figure|fig)\s+(\S+)\s*$", re.IGNORECASE)
+SEARCH_CMD_RE = re.compile(r"^search\s+(.+)$", re.IGNORECASE | re.DOTALL)
+HINT = ("Try a gene (KRAS), several genes (KRAS EGFR), a family (NF-kB), "
+        "`figure PMC4111689` or `search integrin resistance`.")
 
 
 class Engine:
@@ -10,26 +32,81 @@ class Engine:
 
     def __init__(self, db, lexicon: Lexicon):
         self.db = db
-        self.lexicon = lexicon
-
-    def resolve(self, token: str) -> Resolution:
-        """An approved symbol (any case) or a symbol some figure mentions, else nothing."""
-        key = token.upper()
-        symbol = self.lexicon.symbols.get(key)
-        if symbol is None and queries.gene_figure_counts(self.db, [key])[key]:
-            symbol = key
-        if symbol is None:
-            return Resolution(token, KIND_NONE)
-        return Resolution(token, KIND_GENE, (symbol,), label=symbol)
+        self.resolver = Resolver(lexicon, lambda symbols: queries.gene_figure_counts(db, symbols))
+        self.vocabulary = Vocabulary(db)
+        self.postings = Postings(db)
 
     def ask(self, text: str, limit: int = 10, offset: int = 0) -> Answer:
-        resolutions = tuple(self.resolve(token) for token in text.split())
-        groups = [r.symbols for r in resolutions if r.symbols]
+        """Answer one query; `limit` and `offset` page through the figures."""
+        if limit < 1 or offset < 0:
+            raise QueryError("limit must be at least 1 and offset at least 0")
+        query = " ".join(text.split())[:MAX_QUERY]
+        if not query:
+            return Answer(text, MODE_NONE, limit=limit, offset=offset,
+                          message=f"Ask for a gene or a topic. {HINT}")
+        command = FIGURE_CMD_RE.match(query)
+        if command or FIGID_RE.match(query) or PMCID_RE.match(query):
+            return self.figure(command.group(1) if command else query, limit, offset, text)
+        command = SEARCH_CMD_RE.match(query)
+        if command or '"' in query:
+            return self.search(command.group(1) if command else query, limit, offset, text)
+        return self.genes(query, limit, offset, text)
+
+    def genes(self, query: str, limit: int, offset: int, original: str) -> Answer:
+        """Figures mentioning the genes and families named in the query."""
+        resolutions, suggestions = self.resolver.resolve_query(query)
+        groups = [r.symbols[:1] if r.kind == KIND_AMBIGUOUS else r.symbols
+                  for r in resolutions if r.symbols]
         if not groups:
-            return Answer(text, MODE_NONE, resolutions, limit=limit, offset=offset,
-                          message=f"No gene symbol found in “{text}”.")
-        symbols = tuple(dict.fromkeys(s for group in groups for s in group))
-        ranked = queries.ranked_figure_ids(self.db, groups, limit, offset)
-        return Answer(text, MODE_GENES, resolutions, total=queries.count_figures(self.db, symbols),
-                      offset=offset, limit=limit, figures=tuple(queries.load_hits(self.db, ranked)),
-                      message=" + ".join(r.label for r in resolutions if r.resolved))
+            if suggestions:
+                return Answer(original, MODE_NONE, tuple(resolutions), tuple(suggestions),
+                              limit=limit, offset=offset,
+                              message=f"No gene called “{query}”. Did you mean "
+                                      f"{', '.join(suggestions[:3])}?")
+            fallback = self.search(query, limit, offset, original, tuple(resolutions))
+            if fallback.total:
+                return fallback
+            return Answer(original, MODE_NONE, tuple(resolutions), limit=limit, offset=offset,
+                          message=f"No gene, figure or text matched “{query}”. {HINT}")
+        if len(groups) == 1 and len(groups[0]) == 1:  # one gene: a range read of the index
+            total = queries.gene_figure_counts(self.db, groups[0])[groups[0][0]]
+            ranked = queries.top_figure_ids_for_symbol(self.db, groups[0][0], limit, offset)
+        else:
+            total, ranked = self.postings.rank(groups, limit, offset)
+        label = " + ".join(r.label for r in resolutions if r.symbols)
+        message = label if total else f"{label}: no figures mention {self._names(resolutions)} yet."
+        return Answer(original, MODE_GENES, tuple(resolutions), tuple(suggestions), total=total,
+                      offset=offset, limit=limit,
+                      figures=tuple(queries.load_hits(self.db, ranked)), message=message)
+
+    def figure(self, ident: str, limit: int, offset: int, original: str) -> Answer:
+        """One figure by figid, or all figures of a paper by PMCID."""
+        ident = ident.strip().removesuffix(".md")
+        if ident[:3].upper() == "PMC":  # people type pmc4111689; the rest of a figid is exact
+            ident = "PMC" + ident[3:]
+        ids = queries.figure_ids_by_figid(self.db, ident) or queries.figure_ids_by_pmcid(self.db, ident)
+        if not ids:
+            return Answer(original, MODE_NONE, limit=limit, offset=offset,
+                          message=f"No figure or paper “{ident}” in this database "
+                                  f"({queries.figure_count(self.db):,} figures).")
+        page = [(figure_id, ()) for figure_id in ids[offset:offset + limit]]
+        kind = "paper" if PMCID_RE.match(ident) else "figure"
+        label = f"{ident.upper()} · {len(ids)} figure{'s' if len(ids) != 1 else ''}" \
+            if kind == "paper" else ident
+        return Answer(original, MODE_FIGURE, total=len(ids), offset=offset, limit=limit,
+                      figures=tuple(queries.load_hits(self.db, page)), message=label)
+
+    def search(self, text: str, limit: int, offset: int, original: str,
+               resolutions: tuple[Resolution, ...] = ()) -> Answer:
+        """Full-text search; says which typos it corrected."""
+        total, page, corrections = search(self.db, self.vocabulary, text, limit, offset)
+        fixed = "".join(f" (searched “{new}” for “{old}”)" for old, new in corrections.items())
+        message = f"Search “{text}”{fixed}" if total else \
+            f"No figure title or caption mentions “{text}”{fixed}. {HINT}"
+        return Answer(original, MODE_SEARCH if total else MODE_NONE, resolutions, total=total,
+                      offset=offset, limit=limit, figures=tuple(queries.load_hits(self.db, page)),
+                      message=message, search_text=text)
+
+    @staticmethod
+    def _names(resolutions) -> str:
+        return " or ".join(r.label for r in resolutions if r.symbols and r.kind != KIND_NONE)

@@ -10,6 +10,7 @@ from pathlib import Path
 LEXICON_DIR = Path(str(resources.files("store") / "lexicon"))
 HGNC_FILE = LEXICON_DIR / "hgnc_genes.tsv"
 FAMPLEX_FILE = LEXICON_DIR / "famplex_families.tsv"
+SYNONYMS_FILE = LEXICON_DIR / "synonyms.tsv"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Lexicon:
     aliases: dict[str, tuple[str, ...]]  # UPPER alias -> symbols
     families: dict[str, tuple[str, tuple[str, ...]]]  # UPPER family -> (name, members)
     version: str
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # curated, UPPER
     normal: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -46,8 +48,9 @@ def _add(index: dict[str, list[str]], key: str, symbol: str) -> None:
         bucket.append(symbol)
 
 
-def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE) -> Lexicon:
-    """Read the two TSV files into a Lexicon."""
+def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE,
+                 synonyms_path: Path = SYNONYMS_FILE) -> Lexicon:
+    """Read the TSV files into a Lexicon."""
     digest = hashlib.sha1()
     symbols, entrez, symbol_entrez = {}, {}, {}
     previous: dict[str, list[str]] = {}
@@ -68,7 +71,12 @@ def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE)
         for row in csv.DictReader(handle, delimiter="\t"):
             name = row["family"].strip()
             families[name.upper()] = (name, tuple(sorted(_split(row["members"]))))
-    for path in (hgnc_path, famplex_path):
+    synonyms: dict[str, list[str]] = {}
+    with open(synonyms_path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            for symbol in _split(row["symbols"]):
+                _add(synonyms, row["name"].strip(), symbol)
+    for path in (hgnc_path, famplex_path, synonyms_path):
         digest.update(Path(path).read_bytes())
     return Lexicon(
         symbols=symbols,
@@ -78,6 +86,7 @@ def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE)
         aliases={k: tuple(v) for k, v in aliases.items()},
         families=families,
         version=digest.hexdigest()[:12],
+        synonyms={k: tuple(v) for k, v in synonyms.items()},
     )
 
 

@@ -7,44 +7,11 @@ from .models import FigureHit, Stats
 FIGURE_COLUMNS = ("id, figid, title, year, pmcid, paper_title, reftext, caption, doi, "
                   "filename, gene_count, genes")
 
-# Query terms arrive as [[symbol, group], ...]; a figure's coverage is how many groups
-# (genes or families of the query) it hits, and `focus` orders figures within a coverage.
-_TERMS = "WITH terms(symbol, grp) AS (SELECT value ->> 0, value ->> 1 FROM json_each(:terms))"
-
-
-def _terms(groups: list[tuple[str, ...]]) -> str:
-    return json.dumps([[symbol, index] for index, group in enumerate(groups) for symbol in group])
-
-
-def ranked_figure_ids(db, groups: list[tuple[str, ...]], limit: int, offset: int):
-    """[(figure_id, matched symbols)] ranked by groups covered, then focus."""
-    sql = f"""{_TERMS}
-        SELECT fg.figure_id, group_concat(fg.symbol, ' ') AS matched,
-               count(DISTINCT terms.grp) AS covered, min(fg.focus) AS rank
-        FROM terms JOIN figure_genes AS fg ON fg.symbol = terms.symbol
-        GROUP BY fg.figure_id
-        ORDER BY covered DESC, rank, fg.figure_id
-        LIMIT :limit OFFSET :offset"""
-    rows = db.execute(sql, {"terms": _terms(groups), "limit": limit, "offset": offset})
-    return [(row[0], tuple(dict.fromkeys(row[1].split(" ")))) for row in rows]
-
-
 def top_figure_ids_for_symbol(db, symbol: str, limit: int, offset: int):
     """[(figure_id, (symbol,))] for one symbol: a range read of the clustered index."""
     rows = db.execute("SELECT figure_id FROM figure_genes WHERE symbol = ? "
                       "ORDER BY focus, figure_id LIMIT ? OFFSET ?", [symbol, limit, offset])
     return [(row[0], (symbol,)) for row in rows]
-
-
-def count_figures(db, symbols: tuple[str, ...]) -> int:
-    """How many figures mention any of the symbols."""
-    if len(symbols) == 1:
-        row = db.execute("SELECT figures FROM gene_counts WHERE symbol = ?", [symbols[0]]).fetchone()
-        return row[0] if row else 0
-    sql = f"""{_TERMS}
-        SELECT count(DISTINCT fg.figure_id)
-        FROM terms JOIN figure_genes AS fg ON fg.symbol = terms.symbol"""
-    return db.execute(sql, {"terms": _terms([symbols])}).fetchone()[0]
 
 
 def gene_figure_counts(db, symbols) -> dict[str, int]:
@@ -89,14 +56,14 @@ def _hit(row, matched, words) -> FigureHit:
 
 
 def figure_ids_by_figid(db, figid: str) -> list[int]:
-    """The figure with this figid (case-insensitive), as a one-item list or empty."""
-    rows = db.execute("SELECT id FROM figures WHERE figid = ? COLLATE NOCASE", [figid])
+    """The figure with this figid, as a one-item list or empty."""
+    rows = db.execute("SELECT id FROM figures WHERE figid = ?", [figid])
     return [row[0] for row in rows]
 
 
 def figure_ids_by_pmcid(db, pmcid: str) -> list[int]:
     """Every figure of one paper, in figure order."""
-    rows = db.execute("SELECT id FROM figures WHERE pmcid = ? COLLATE NOCASE ORDER BY figid",
+    rows = db.execute("SELECT id FROM figures WHERE pmcid = ? ORDER BY figid",
                       [pmcid])
     return [row[0] for row in rows]
 

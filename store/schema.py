@@ -38,6 +38,7 @@ SCHEMA = textwrap.dedent(
     );
     CREATE INDEX IF NOT EXISTS figures_pmcid ON figures(pmcid);
     CREATE INDEX IF NOT EXISTS figures_first_seen ON figures(first_seen);
+    CREATE INDEX IF NOT EXISTS figures_focus ON figures(focus, id);
 
     -- The figure->gene links, clustered by (symbol, focus) so the top figures for even
     -- the commonest gene are one short range read. `symbol` is the HGNC symbol, else the
@@ -102,6 +103,7 @@ SCHEMA = textwrap.dedent(
         content='figures', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2'
     );
+    CREATE VIRTUAL TABLE IF NOT EXISTS figures_fts_vocab USING fts5vocab(figures_fts, 'row');
     CREATE TRIGGER IF NOT EXISTS figures_ad AFTER DELETE ON figures BEGIN
         INSERT INTO figures_fts (figures_fts, rowid, title, caption, paper_title)
         VALUES ('delete', old.id, old.title, old.caption, old.paper_title);

@@ -5,7 +5,7 @@ from pathlib import Path
 GOOD = """---
 figid: {figid}
 figtitle: {title}
-pmcid: PMC1
+pmcid: {pmcid}
 filename: f1.jpg
 caption: A caption about KRAS and EGFR.
 papertitle: A paper.
@@ -25,7 +25,7 @@ schema-jsonld:
 
 def record(figid: str = "PMC1__f1", title: str = "A figure", genes=("KRAS", "EGFR")) -> str:
     """A minimal current-generation record."""
-    return GOOD.format(figid=figid, title=title, genes="\n".join(f"  - {g}" for g in genes))
+    return GOOD.format(figid=figid, title=title, pmcid=figid.split("__")[0], genes="\n".join(f"  - {g}" for g in genes))
 
 
 def write(folder: Path, name: str, text: str | bytes) -> Path:

@@ -1,0 +1,334 @@
+"""Gene, family and typo resolution over the vendored lexicon. Pure Python, no I/O."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Callable
+
+from rapidfuzz.distance import OSA
+
+from .lexicon import Lexicon
+from .models import KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE, Resolution
+
+# Within a pass, the first class with a hit wins (see DESIGN in the module docstring of
+# engine.py): ERK/PI3K/AKT/JNK are families though each is also a gene's alias; CDC2 is
+# CDK1's previous symbol before it is POLD1's alias; curated lab names beat old aliases.
+RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_ALIAS = range(5)
+RANK_NOTES = {RANK_SYMBOL: "approved symbol", RANK_FAMILY: "FamPlex family",
+              RANK_PREVIOUS: "previous symbol", RANK_CURATED: "common name",
+              RANK_ALIAS: "alias"}
+
+GREEK = {  # letter -> (spelled-out name, the letter HGNC uses in symbols: TGFB1, PRKCQ, IFNW1)
+    "α": ("alpha", "A"), "β": ("beta", "B"), "γ": ("gamma", "G"), "δ": ("delta", "D"),
+    "ε": ("epsilon", "E"), "ζ": ("zeta", "Z"), "η": ("eta", "H"), "θ": ("theta", "Q"),
+    "ι": ("iota", "I"), "κ": ("kappa", "K"), "λ": ("lambda", "L"), "μ": ("mu", "M"),
+    "ν": ("nu", "N"), "ξ": ("xi", "X"), "π": ("pi", "P"), "ρ": ("rho", "R"),
+    "σ": ("sigma", "S"), "τ": ("tau", "T"), "υ": ("upsilon", "U"), "φ": ("phi", "F"),
+    "χ": ("chi", "C"), "ψ": ("psi", "Y"), "ω": ("omega", "W"),
+}
+_SPELLED = {name: letter for letter, (name, _) in GREEK.items()}
+# A spelled-out name counts only as a whole word or a lower-case run in camel case:
+# 'HIF-1alpha' and 'NFkappaB' match, 'alphabet' and 'betaine' do not.
+_SPELLED_RE = re.compile(r"(?<![a-z])(" + "|".join(sorted(_SPELLED, key=len, reverse=True))
+                         + r")(?![a-z])", re.IGNORECASE)
+_GREEK_RE = re.compile("[" + "".join(GREEK) + "]")
+_PREFIX_RE = re.compile(r"^(?:phospho-?|p-|c-)(?=\w)", re.IGNORECASE)
+_STRIP_RE = re.compile(r"[\s\-_‐‑‒–—]+")
+_INTEGRIN_RE = re.compile(r"^integrin[\s-]*(alpha|beta)[\s-]*([0-9a-z]{1,4})$", re.IGNORECASE)
+_SLASH_DIGITS_RE = re.compile(r"^(.*?[A-Za-z-])(\d+[A-Za-z]?)((?:/\d+[A-Za-z]?)+)$")
+_TOKEN_EDGES = "?!.,;:()[]{}\"'“”‘’«»"
+_GENE_LIKE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,11}$")
+
+FAMILY_DISPLAY = {  # FamPlex ids -> the names biologists write
+    "NFKB": "NF-κB", "p38": "p38 MAPK", "TGFB": "TGF-β", "IKK_family": "IKK", "PKA": "PKA",
+    "PKC": "PKC", "HIF_alpha": "HIF-α", "SMAD2_3": "SMAD2/3", "mTORC1": "mTORC1",
+    "mTORC2": "mTORC2", "AP1": "AP-1", "IFN": "IFN", "ERK": "ERK", "JNK": "JNK",
+}
+
+# Words that carry no gene in a sentence ("which figures show ITGB3 and RALB?"), plus
+# common English words that happen to be symbols or aliases. A bare `CAT` or `SET` is
+# still a gene: these only apply to lower-case tokens inside a longer query.
+FILLER = frozenset("""
+    a about all also an and any are as at be between both but by can could do does each
+    figure figures find for from genes gene get give has have how i in include includes
+    including involve involved involving is it list look me mention mentions mentioning my
+    of on or pathway pathways please show showing shows some than that the their them
+    these this those to what where which who with without containing contain contains
+    diagram diagrams image images map maps network networks paper papers picture pictures
+    set cat max can impact was not rest act ace age aim air arm art bad bag ban bat bed
+    big bit box boy bus cap car cop cry cut day did dog ear end eye fat few fit fly fur
+    gap gas got gun hat hid him hip hit hot its job key kid lab lag law lay leg let lie
+    lot low man map may men met mix mob mud net new nor now odd off oil old one our out
+    own pad pan pay pen per pet pig pin pit pop pot put ran raw red rib rid rim rip rod
+    row run sad saw say sea see sex she shy sin sir sit six ski sky son spy sun tag tan
+    tap tax tea ten tie tip toe ton too top toy try two use van via war way web wet who
+    why win yes yet you zip
+""".split())
+
+
+@dataclass(frozen=True)
+class _Entry:
+    rank: int
+    name: str  # the lexicon name that matched
+    symbols: tuple[str, ...]
+    family: str | None = None
+
+
+def fold(text: str) -> str:
+    """NFKC-normalise (full-width letters, look-alike hyphens) and trim."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def strip_key(text: str) -> str:
+    """The pass-2 key: upper case without spaces, hyphens or underscores."""
+    return _STRIP_RE.sub("", text).upper()
+
+
+def greek_variants(text: str) -> list[str]:
+    """Greek letters and spelled-out names, rewritten both ways: NFκB -> NFkappaB, NFKB."""
+    if not _GREEK_RE.search(text) and not _SPELLED_RE.search(text):
+        return []
+    spelled = _GREEK_RE.sub(lambda m: GREEK[m.group(0)][0], text)
+    spelled = _SPELLED_RE.sub(lambda m: m.group(0).lower(), spelled)
+    letters = _GREEK_RE.sub(lambda m: GREEK[m.group(0)][1], text)
+    letters = _SPELLED_RE.sub(lambda m: GREEK[_SPELLED[m.group(0).lower()]][1], letters)
+    return list(dict.fromkeys(v for v in (spelled, letters) if v != text))
+
+
+def strip_prefix(text: str) -> str | None:
+    """'p-ERK' -> 'ERK', 'phospho-AKT' -> 'AKT', 'c-Myc' -> 'Myc' (before hyphens go)."""
+    stripped = _PREFIX_RE.sub("", text)
+    return stripped if stripped != text else None
+
+
+def family_label(name: str, members: tuple[str, ...]) -> str:
+    """'NF-κB family (NFKB1, NFKB2, REL, RELA, RELB)'."""
+    shown = ", ".join(members[:8]) + (f", +{len(members) - 8} more" if len(members) > 8 else "")
+    return f"{FAMILY_DISPLAY.get(name, name.replace('_', ' '))} family ({shown})"
+
+
+def looks_like_gene(token: str) -> bool:
+    """Worth a fuzzy guess: short, starts with a letter, and has a capital or a digit."""
+    return bool(_GENE_LIKE_RE.match(token)) and (token != token.lower() or
+                                                  any(c.isdigit() for c in token))
+
+
+def tokens(text: str) -> list[str]:
+    """Split a sentence into candidate terms, dropping edge punctuation."""
+    return [t for t in (raw.strip(_TOKEN_EDGES) for raw in re.split(r"[\s,;]+", text)) if t]
+
+
+class Resolver:
+    """Turns query terms into genes or families, with did-you-mean for typos."""
+
+    def __init__(self, lexicon: Lexicon, popularity: Callable[[list[str]], dict[str, int]]):
+        self.lexicon = lexicon
+        self.popularity = popularity  # symbol -> how many figures mention it
+        self.exact: dict[str, list[_Entry]] = {}
+        self.stripped: dict[str, list[_Entry]] = {}
+        for upper, symbol in lexicon.symbols.items():
+            self._index(symbol, _Entry(RANK_SYMBOL, symbol, (symbol,)))
+        for upper, (name, members) in lexicon.families.items():
+            self._index(name, _Entry(RANK_FAMILY, name, members, family=name))
+        for rank, table in ((RANK_PREVIOUS, lexicon.previous), (RANK_CURATED, lexicon.synonyms),
+                            (RANK_ALIAS, lexicon.aliases)):
+            for upper, symbols in table.items():
+                for symbol in symbols:
+                    self._index(upper, _Entry(rank, upper, (symbol,)))
+        self.fuzzy = _DeletionIndex(lexicon.symbols.values())
+
+    def _index(self, name: str, entry: _Entry) -> None:
+        self.exact.setdefault(name.upper(), []).append(entry)
+        key = strip_key(name)
+        if key:
+            self.stripped.setdefault(key, []).append(entry)
+
+    # -- one term -------------------------------------------------------------------------
+
+    def _lookup(self, variants: list[str], stripped: bool) -> list[_Entry]:
+        hits: list[_Entry] = []
+        for variant in variants:
+            hits += self.exact.get(variant.upper(), [])
+            if stripped:
+                hits += self.stripped.get(strip_key(variant), [])
+        return hits
+
+    def _passes(self, text: str):
+        """Yield (spellings, also without spaces/hyphens?) per pass, in order."""
+        yield [text], False  # 1. exact, ignoring case
+        bare = strip_prefix(text)
+        if bare:  # p-ERK is ERK, not PERK: the prefix goes before the hyphens do
+            yield [bare, *greek_variants(bare)], True
+        yield [text], True  # 2. without spaces and hyphens
+        greek = greek_variants(text)
+        if greek:  # 3. Greek letters, both spelled out and as HGNC's letter
+            yield greek, True
+        integrin = _INTEGRIN_RE.match(_GREEK_RE.sub(lambda m: GREEK[m.group(0)][0], text))
+        if integrin:  # 4. protein-name pattern: integrin β3 -> ITGB3
+            letter = "A" if integrin.group(1).lower() == "alpha" else "B"
+            yield [f"ITG{letter}{integrin.group(2).upper()}"], False
+
+    def resolve(self, term: str) -> Resolution:
+        """Resolve one term without fuzzy matching (digits are Entrez ids)."""
+        text = fold(term)
+        if not text:
+            return Resolution(term, KIND_NONE)
+        if text.isdigit():
+            symbol = self.lexicon.entrez.get(text)
+            if symbol is None:
+                return Resolution(term, KIND_NONE, note=f"no gene has Entrez id {text}")
+            return Resolution(term, KIND_GENE, (symbol,), label=symbol, note=f"Entrez {text}")
+        for variants, stripped in self._passes(text):
+            hits = self._lookup(variants, stripped)
+            if hits:
+                return self._choose(term, hits)
+        return Resolution(term, KIND_NONE)
+
+    def _choose(self, term: str, hits: list[_Entry]) -> Resolution:
+        best = min(entry.rank for entry in hits)
+        top = [entry for entry in hits if entry.rank == best]
+        if best == RANK_FAMILY and len(top[0].symbols) > 1:
+            name, members = top[0].family, top[0].symbols
+            return Resolution(term, KIND_FAMILY, members, label=family_label(name, members),
+                              note=f"FamPlex family {name}")
+        # A one-member FamPlex entry (BCATENIN = CTNNB1) is just that gene.
+        genes = list(dict.fromkeys(s for entry in sorted(hits, key=lambda e: e.rank)
+                                   if entry.rank != RANK_FAMILY or len(entry.symbols) == 1
+                                   for s in entry.symbols))
+        primary = genes[0]
+        if primary.upper() == fold(term).upper():
+            note = ""
+        elif best in (RANK_SYMBOL, RANK_FAMILY):
+            note = f"read as {primary}"
+        else:
+            note = f"{RANK_NOTES[best]} of {primary}"
+        if len(genes) == 1:
+            return Resolution(term, KIND_GENE, (primary,), label=primary, note=note)
+        others = ", ".join(genes[1:4])
+        return Resolution(term, KIND_AMBIGUOUS, tuple(genes), label=primary,
+                          note=(note + "; " if note else "") + f"also names {others}")
+
+    def suggest(self, term: str, limit: int = 5) -> list[str]:
+        """Approved symbols within 1 edit (2 for long terms), most-mentioned first."""
+        key = strip_key(fold(term))
+        if not key or key.isdigit():
+            return []
+        candidates = self.fuzzy.near(key, 2 if len(key) >= 8 else 1)
+        if not candidates:
+            return []
+        counts = self.popularity(candidates)
+        ranked = sorted(candidates, key=lambda s: (*self._closeness(key, s), -counts.get(s, 0), s))
+        return ranked[:limit]
+
+    @staticmethod
+    def _closeness(key: str, symbol: str) -> tuple[int, int]:
+        """(edits, 0 if the same letters): a swapped pair keeps every letter, so KRSA->KRAS
+        is stronger evidence than a substitution (ARSA) or a deletion (KRS)."""
+        return OSA.distance(key, symbol.upper()), int(sorted(key) != sorted(symbol.upper()))
+
+    # -- a whole query --------------------------------------------------------------------
+
+    def resolve_query(self, text: str) -> tuple[list[Resolution], list[str]]:
+        """All terms of a free-text query, plus did-you-mean suggestions for typos."""
+        text = fold(text).strip(_TOKEN_EDGES + " ")
+        whole = self.resolve(text) if text else Resolution(text, KIND_NONE)
+        if whole.resolved or whole.kind == KIND_AMBIGUOUS or (whole.note and text.isdigit()):
+            return [whole], []
+        parts = tokens(text)
+        if len(parts) == 1 and "/" not in parts[0]:
+            return self._with_fuzzy(parts[0], bare=True)
+        sentence = len(parts) > 1
+        resolutions: list[Resolution] = []
+        suggestions: list[str] = []
+        for part in parts:
+            if sentence and part.lower() in FILLER and not part.isupper():
+                continue
+            found, guesses = self._term(part, sentence)
+            resolutions += found
+            suggestions += guesses
+        return resolutions, list(dict.fromkeys(suggestions))
+
+    def _term(self, part: str, in_sentence: bool) -> tuple[list[Resolution], list[str]]:
+        if "/" in part:
+            return self._slash(part), []
+        if in_sentence and part.isalpha() and part == part.lower() and len(part) > 3:
+            found = self.resolve(part)  # lower-case words in a sentence: only exact symbols
+            exact = found.kind == KIND_GENE and found.symbols[0].upper() == part.upper()
+            return ([found], []) if exact else ([], [])
+        return self._with_fuzzy(part, bare=not in_sentence)
+
+    def _with_fuzzy(self, part: str, bare: bool) -> tuple[list[Resolution], list[str]]:
+        found = self.resolve(part)
+        if found.kind != KIND_NONE or found.note or not looks_like_gene(part):
+            return [found], []
+        suggestions = self.suggest(part)
+        if not suggestions:
+            return [found], []
+        winner = self._clear_winner(part, suggestions)
+        if winner:
+            return [Resolution(part, KIND_GENE, (winner,), label=winner, corrected=True,
+                               note="typo corrected")], suggestions
+        return [found], suggestions
+
+    def _clear_winner(self, part: str, suggestions: list[str]) -> str | None:
+        """Auto-correct only when one candidate is the only one, or dominates by 10x."""
+        key = strip_key(part)
+        top = suggestions[0]
+        rivals = [s for s in suggestions[1:]
+                  if self._closeness(key, s) <= self._closeness(key, top)]
+        if not rivals:
+            return top
+        counts = self.popularity([top, *rivals])
+        best_rival = max(counts.get(s, 0) for s in rivals)
+        return top if counts.get(top, 0) >= max(10 * best_rival, 10) else None
+
+    def _slash(self, part: str) -> list[Resolution]:
+        """'ERK1/2' and 'CDK4/6' are one group of two genes; 'PI3K/AKT' is two terms."""
+        match = _SLASH_DIGITS_RE.match(part)
+        if match:
+            stem, first, rest = match.groups()
+            names = [stem + first] + [stem + n for n in rest.strip("/").split("/")]
+            found = [self.resolve(name) for name in names]
+            if all(r.resolved for r in found):
+                symbols = tuple(dict.fromkeys(s for r in found for s in r.symbols))
+                return [Resolution(part, KIND_FAMILY, symbols,
+                                   label=f"{part} ({', '.join(symbols)})",
+                                   note=" + ".join(f"{n}={'/'.join(r.symbols)}"
+                                                   for n, r in zip(names, found)))]
+        return [r for piece in part.split("/") if piece
+                for r in self._with_fuzzy(piece, bare=False)[0]]
+
+
+class _DeletionIndex:
+    """Symmetric-deletion index: every name keyed by itself with up to two letters deleted.
+
+    A typo within k edits of a name shares a k-deletion key with it, so candidates come
+    from a few dict lookups instead of scoring all 19,000 symbols (rapidfuzz then checks
+    the real OSA distance, which counts a transposition as one edit).
+    """
+
+    def __init__(self, names):
+        self.keys: dict[str, set[str]] = {}
+        for name in names:
+            upper = name.upper()
+            for key in self._deletions(upper, 2 if len(upper) >= 8 else 1):
+                self.keys.setdefault(key, set()).add(name)
+
+    @staticmethod
+    def _deletions(word: str, depth: int) -> set[str]:
+        found = {word}
+        for size in range(1, depth + 1):
+            if len(word) - size < 1:
+                break
+            found.update("".join(c for i, c in enumerate(word) if i not in drop)
+                         for drop in combinations(range(len(word)), size))
+        return found
+
+    def near(self, word: str, max_distance: int) -> list[str]:
+        """Names within max_distance OSA edits of word (upper-case)."""
+        candidates: set[str] = set()
+        for key in self._deletions(word, max_distance):
+            candidates |= self.keys.get(key, set())
+        return sorted(c for c in candidates
+                      if c.upper() != word and OSA.distance(word, c.upper()) <= max_distance)
