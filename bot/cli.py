@@ -8,7 +8,9 @@ import click
 
 from store import Store, StoreError
 
+from . import server
 from .config import ConfigError, load_config
+from .server import configure_logging
 from .text import answer_text, stats_text
 
 PROGRESS_MIN_FILES = 500  # smaller runs finish before a bar is worth drawing
@@ -143,3 +145,47 @@ def ask(obj, text, as_json, limit, offset, batch):
             click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
             click.echo(answer_text(answer))
+
+
+@cli.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=3000,
+              show_default=True, help="Port (env PORT, as Heroku sets it).")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="gunicorn worker processes; one per core suits this CPU-light app.")
+@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+@click.pass_obj
+def serve(obj, host, port, workers, access_log):
+    """Serve Slack over HTTP at /slack/events (gunicorn), plus /healthz.
+
+    Needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN. Point the slash command, event
+    subscriptions and interactivity URLs of your Slack app at https://HOST/slack/events.
+
+    \b
+    Example:
+        pathway-bot serve --port 3000
+    """
+    configure_logging()
+    try:
+        server.serve(obj.config, host, port, workers, access_log)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.command()
+@click.pass_obj
+def socket(obj):
+    """Connect to Slack in Socket Mode: no public URL needed.
+
+    Needs SLACK_APP_TOKEN (xapp-..., with connections:write) as well as
+    SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
+
+    \b
+    Example:
+        pathway-bot socket
+    """
+    configure_logging()
+    try:
+        server.socket(obj.config)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None

@@ -80,6 +80,11 @@ def _checked(values: dict) -> dict:
             raise ConfigError("page_size must be a whole number") from None
         if not 1 <= values["page_size"] <= 10:
             raise ConfigError("page_size must be between 1 and 10")
+    url = values.get("slack_api_base_url")
+    if url:
+        if not str(url).startswith(("http://", "https://")):
+            raise ConfigError(f"SLACK_API_BASE_URL must be an http(s) URL, not {url!r}")
+        values["slack_api_base_url"] = str(url).rstrip("/") + "/"  # WebClient joins method names
     if values.get("db") is not None:
         values["db"] = Path(values["db"]).expanduser()
     return values

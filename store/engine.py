@@ -36,6 +36,11 @@ class Engine:
         self.vocabulary = Vocabulary(db)
         self.postings = Postings(db)
 
+    def warm(self) -> None:
+        """Load the caches the first queries would otherwise pay for (a server calls this)."""
+        self.vocabulary.warm()
+        self.postings.warm()
+
     def ask(self, text: str, limit: int = 10, offset: int = 0) -> Answer:
         """Answer one query; `limit` and `offset` page through the figures."""
         if limit < 1 or offset < 0:

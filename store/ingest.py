@@ -20,7 +20,7 @@ import sqlite_utils
 from .errors import RecordError
 from .lexicon import Lexicon
 from .ranking import focus
-from .schema import rebuild_fts, suspend_fts
+from .schema import bump_corpus_version, rebuild_fts, suspend_fts
 from .records import Record, parse_record, read_sidecar
 
 BATCH_SIZE = 5000  # records per transaction: a kill loses at most one uncommitted batch
@@ -233,6 +233,8 @@ class _Writer:
             existing = dict(self.conn.execute(
                 "SELECT figid, id FROM figures WHERE figid IN (SELECT value FROM json_each(?))",
                 [json.dumps([item.figid for item in self.prepared])]))
+            if self.prepared:
+                bump_corpus_version(self.conn)
             deltas: Counter = Counter()
             links, evidence = [], []
             for item in self.prepared:
@@ -265,6 +267,8 @@ class _Writer:
         self.flush()
         if self.fts_suspended:
             rebuild_fts(self.conn)
+            with self.conn:  # the search vocabulary changed only now
+                bump_corpus_version(self.conn)
 
     def _store_figure(self, item: Prepared, old_id: int | None, now: str,
                       deltas: Counter) -> int:
@@ -305,6 +309,7 @@ def delete_figure(conn, figid: str, only_from: str | None = None) -> None:
     deltas: Counter = Counter()
     _delete_links(conn, row[0], deltas)
     conn.execute("DELETE FROM figures WHERE id = ?", [row[0]])
+    bump_corpus_version(conn)
     conn.executemany("UPDATE gene_counts SET figures = figures + ? WHERE symbol = ?",
                      [(n, symbol) for symbol, n in deltas.items()])
 

@@ -23,6 +23,12 @@ class Resolution:
     label: str = ""  # how to show it: "KRAS", "NF-κB family"
     note: str = ""  # why: "previous symbol of CDK1", "corrected from KRSA"
     corrected: bool = False  # resolved by fuzzy match, so the answer must say so
+    name: str = ""  # short display name of a group: "NF-κB family", "ERK1/2"
+
+    @property
+    def title(self) -> str:
+        """The short name to show: the group's name, else the label."""
+        return self.name or self.label
 
     @property
     def resolved(self) -> bool:
@@ -69,7 +75,8 @@ class Answer:
             "query": self.query,
             "mode": self.mode,
             "genes": [{"input": r.input, "kind": r.kind, "symbols": list(r.symbols),
-                       "label": r.label, "note": r.note, "corrected": r.corrected}
+                       "label": r.label, "name": r.title, "note": r.note,
+                       "corrected": r.corrected}
                       for r in self.genes],
             "suggestions": list(self.suggestions),
             "total": self.total,

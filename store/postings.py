@@ -9,6 +9,8 @@ never a GROUP BY over tens of thousands of rows.
 import heapq
 from collections import Counter, OrderedDict
 
+from .schema import corpus_version
+
 MAX_CACHED_SYMBOLS = 512  # about 1.5 MB for the commonest genes of a 100k-figure corpus
 
 
@@ -17,20 +19,22 @@ class Postings:
 
     def __init__(self, db):
         self.db = db
-        self._version = None
+        self._version: object = object()  # never equal to a stored version
         self._figure_ids: list[int] = []  # rank -> figure id
         self._ranks: dict[int, int] = {}  # figure id -> rank
         self._lists: OrderedDict[str, tuple[list[int], frozenset[int]]] = OrderedDict()
 
     def _fresh(self) -> None:
-        version = (self.db.execute("PRAGMA data_version").fetchone()[0],
-                   self.db.conn.total_changes)
+        version = corpus_version(self.db)
         if version != self._version:
             self._figure_ids = [row[0] for row in
                                 self.db.execute("SELECT id FROM figures ORDER BY focus, id")]
             self._ranks = {figure_id: rank for rank, figure_id in enumerate(self._figure_ids)}
             self._lists.clear()
             self._version = version
+
+    def warm(self) -> None:
+        self._fresh()
 
     def _postings(self, symbol: str) -> tuple[list[int], frozenset[int]]:
         if symbol in self._lists:

@@ -86,3 +86,11 @@ def stats(db, top: int = 10) -> Stats:
     if last:
         last_ingest = dict(zip(("started", "finished", "ingested", "unchanged", "failed"), last))
     return Stats(figures, genes, links, papers, last_ingest, tuple(map(tuple, top_genes)))
+
+
+def claim_event(db, event_id: str, now: str, forget_before: str) -> bool:
+    """Record a Slack event id; False when it was already handled (a retry)."""
+    with db.conn:
+        db.execute("DELETE FROM handled_events WHERE handled < ?", [forget_before])
+        cursor = db.execute("INSERT OR IGNORE INTO handled_events VALUES (?, ?)", [event_id, now])
+    return cursor.rowcount == 1

@@ -105,7 +105,12 @@ def strip_prefix(text: str) -> str | None:
 def family_label(name: str, members: tuple[str, ...]) -> str:
     """'NF-κB family (NFKB1, NFKB2, REL, RELA, RELB)'."""
     shown = ", ".join(members[:8]) + (f", +{len(members) - 8} more" if len(members) > 8 else "")
-    return f"{FAMILY_DISPLAY.get(name, name.replace('_', ' '))} family ({shown})"
+    return f"{family_name(name)} ({shown})"
+
+
+def family_name(name: str) -> str:
+    """'NF-κB family' for FamPlex's NFKB."""
+    return f"{FAMILY_DISPLAY.get(name, name.replace('_', ' '))} family"
 
 
 def looks_like_gene(token: str) -> bool:
@@ -191,7 +196,7 @@ class Resolver:
         if best == RANK_FAMILY and len(top[0].symbols) > 1:
             name, members = top[0].family, top[0].symbols
             return Resolution(term, KIND_FAMILY, members, label=family_label(name, members),
-                              note=f"FamPlex family {name}")
+                              note=f"FamPlex family {name}", name=family_name(name))
         # A one-member FamPlex entry (BCATENIN = CTNNB1) is just that gene.
         genes = list(dict.fromkeys(s for entry in sorted(hits, key=lambda e: e.rank)
                                    if entry.rank != RANK_FAMILY or len(entry.symbols) == 1
@@ -293,7 +298,7 @@ class Resolver:
             if all(r.resolved for r in found):
                 symbols = tuple(dict.fromkeys(s for r in found for s in r.symbols))
                 return [Resolution(part, KIND_FAMILY, symbols,
-                                   label=f"{part} ({', '.join(symbols)})",
+                                   label=f"{part} ({', '.join(symbols)})", name=part,
                                    note=" + ".join(f"{n}={'/'.join(r.symbols)}"
                                                    for n, r in zip(names, found)))]
         return [r for piece in part.split("/") if piece

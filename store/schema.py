@@ -1,5 +1,6 @@
 """The SQLite schema: every table, index and trigger in one place."""
 
+import sqlite3
 import textwrap
 
 import sqlite_utils
@@ -97,6 +98,9 @@ SCHEMA = textwrap.dedent(
 
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 
+    -- Slack event ids already answered: Slack retries (X-Slack-Retry-Num) get no second reply.
+    CREATE TABLE IF NOT EXISTS handled_events (event_id TEXT PRIMARY KEY, handled TEXT NOT NULL);
+
     -- Full-text index over title, caption and paper title, kept in step by triggers.
     CREATE VIRTUAL TABLE IF NOT EXISTS figures_fts USING fts5(
         title, caption, paper_title,
@@ -146,7 +150,8 @@ def rebuild_fts(conn) -> None:
 
 def connect(path) -> sqlite_utils.Database:
     """Open (creating if needed) a database file in WAL mode with the schema applied."""
-    db = sqlite_utils.Database(path)
+    # Bolt runs slow replies in worker threads; Store serialises access with a lock.
+    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
     db.execute("PRAGMA busy_timeout = 10000")
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed batch
@@ -159,6 +164,18 @@ def connect(path) -> sqlite_utils.Database:
     else:
         db.executescript(FTS_INSERT_TRIGGER)
     return db
+
+
+def bump_corpus_version(conn) -> None:
+    """Mark the figures as changed, inside the writer's transaction; caches key on this."""
+    conn.execute("INSERT INTO meta (key, value) VALUES ('corpus_version', 1) "
+                 "ON CONFLICT(key) DO UPDATE SET value = value + 1")
+
+
+def corpus_version(db) -> str | None:
+    """Changes exactly when figures do (not when events or subscriptions are written)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'corpus_version'").fetchone()
+    return row[0] if row else None
 
 
 def meta(db: sqlite_utils.Database, key: str) -> str | None:

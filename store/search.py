@@ -7,6 +7,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .resolve import FILLER
+from .schema import corpus_version
 
 CANDIDATES = 200  # BM25's best this many are re-ranked by title similarity
 FULL_RANK = 10_000  # BM25 orders every match up to this many (about 10 ms here)
@@ -73,18 +74,20 @@ class Vocabulary:
 
     def __init__(self, db):
         self.db = db
-        self._version = None
+        self._version: object = object()  # never equal to a stored version
         self._terms: list[str] = []
         self._docs: dict[str, int] = {}
 
     def _load(self) -> None:
-        version = self.db.execute("PRAGMA data_version").fetchone()[0], \
-            self.db.execute("SELECT count(*) FROM figures").fetchone()[0]
+        version = corpus_version(self.db)
         if version != self._version:
             rows = self.db.execute("SELECT term, doc FROM figures_fts_vocab").fetchall()
             self._terms = [term for term, _ in rows]
             self._docs = dict(rows)
             self._version = version
+
+    def warm(self) -> None:
+        self._load()
 
     def correct(self, word: str) -> str | None:
         """The most common index term that is a near spelling of word, or None."""

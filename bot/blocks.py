@@ -1,0 +1,129 @@
+"""Block Kit primitives that respect Slack's limits and escape every piece of text."""
+
+import json
+from urllib.parse import quote
+
+# Slack's documented limits (api.slack.com/reference/block-kit).
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_ACTIONS_ELEMENTS = 25
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_IMAGE_URL = 3000
+MAX_ALT_TEXT = 2000
+# Our own budget: Slack rejects messages far below its 40k text limit once blocks
+# are counted, and long messages are unreadable on phones anyway.
+MAX_MESSAGE_CHARS = 12_000
+MAX_FALLBACK_TEXT = 3000
+
+ELLIPSIS = "…"
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~._-"  # everything but <, > and |, which would end a link
+
+
+def escape(text: object) -> str:
+    """Slack's three control characters, so record or user text can never @-mention anyone."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut at a word boundary with an ellipsis when longer than `limit` characters."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + ELLIPSIS
+
+
+def safe_clip(text: str, limit: int) -> str:
+    """Escape, then clip to `limit` without leaving half an entity such as '&am'."""
+    escaped = escape(clip(text, limit))
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[:limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + ELLIPSIS
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link; the URL can never close the <...> early."""
+    return f"<{quote(url, safe=URL_SAFE)}|{escape(label)}>"
+
+
+def plain(text: str, limit: int) -> dict:
+    return {"type": "plain_text", "text": safe_clip(text, limit) or " ", "emoji": True}
+
+
+def mrkdwn(text: str) -> dict:
+    """Already-escaped mrkdwn; callers build it from escape() and link()."""
+    return {"type": "mrkdwn", "text": text[:MAX_SECTION_TEXT]}
+
+
+def header(text: str) -> dict:
+    return {"type": "header", "text": plain(text, MAX_HEADER_TEXT)}
+
+
+def section(text: str, accessory: dict | None = None) -> dict:
+    block = {"type": "section", "text": mrkdwn(text)}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def fields(pairs: list[tuple[str, str]]) -> dict:
+    """A two-column section of '*label*\\nvalue' fields."""
+    return {"type": "section", "fields": [mrkdwn(f"*{escape(k)}*\n{v}"[:MAX_FIELD_TEXT])
+                                          for k, v in pairs[:MAX_FIELDS]]}
+
+
+def context(*texts: str) -> dict:
+    return {"type": "context",
+            "elements": [mrkdwn(t) for t in texts if t][:MAX_CONTEXT_ELEMENTS]}
+
+
+def divider() -> dict:
+    return {"type": "divider"}
+
+
+def image(url: str, alt: str) -> dict | None:
+    if len(url) > MAX_IMAGE_URL:
+        return None
+    return {"type": "image", "image_url": url, "alt_text": clip(alt, MAX_ALT_TEXT)}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
+    if len(value) > MAX_BUTTON_VALUE:
+        raise ValueError(f"button value of {len(value)} characters exceeds Slack's limit")
+    element = {"type": "button", "text": plain(text, MAX_BUTTON_TEXT),
+               "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: dict) -> dict | None:
+    elements = [e for e in elements if e]
+    return {"type": "actions", "elements": elements[:MAX_ACTIONS_ELEMENTS]} if elements else None
+
+
+def message(text: str, blocks: list[dict | None], **extra) -> dict:
+    """A complete message: the plain-text fallback plus the non-empty blocks."""
+    blocks = [b for b in blocks if b]
+    if len(blocks) > MAX_BLOCKS:
+        raise ValueError(f"{len(blocks)} blocks exceed Slack's {MAX_BLOCKS}")
+    if len(text) > MAX_FALLBACK_TEXT:
+        text = text[:MAX_FALLBACK_TEXT - 1] + ELLIPSIS
+    return {"text": text or " ", "blocks": blocks, **extra}
+
+
+def size(message_: dict) -> int:
+    """Characters the message takes on the wire, for the 12k budget."""
+    return len(json.dumps(message_, ensure_ascii=False))

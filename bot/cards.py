@@ -1,0 +1,86 @@
+"""The figure card: title, image, caption, paper and genes of one figure."""
+
+from store.links import doi_url, image_url, pfocr_url, pmc_url
+from store.models import FigureHit
+
+from . import blocks as bk
+from .ids import ACTION_GENES, numbered
+from .state import encode_genes
+from .text import plural
+
+CAPTION_CHARS = 280  # two or three lines in Slack: enough to tell figures apart
+TITLE_CHARS = 200
+PAPER_CHARS = 200
+MAX_BOLD_GENES = 12  # matched genes listed on the card; the rest are a count
+SHOWN_GENES = 8  # genes listed on a card that matched nothing (figure and search answers)
+
+
+def seen_as(hit: FigureHit, symbol: str) -> str:
+    """' (seen as “K-Ras”)' when the image spelled the gene differently."""
+    words = [w for w in hit.words.get(symbol, ()) if w.upper() != symbol.upper()]
+    return f" (seen as “{bk.escape(', '.join(words[:3]))}”)" if words else ""
+
+
+def gene_line(hit: FigureHit) -> str:
+    """Matched genes first, in bold, then how many others the figure names."""
+    parts = [f"*{bk.escape(s)}*{seen_as(hit, s)}" for s in hit.matched[:MAX_BOLD_GENES]]
+    if not parts:
+        parts = [bk.escape(s) for s in hit.genes[:SHOWN_GENES]]
+    rest = hit.gene_count - len(parts)
+    if rest > 0:
+        parts.append(f"+{plural(rest, 'more gene') if parts else plural(rest, 'gene')}")
+    return "Genes: " + ", ".join(parts) if parts else "No genes recognised in this figure."
+
+
+def paper_line(hit: FigureHit) -> str:
+    """_Paper title_ · reftext · year · PMC and DOI links."""
+    parts = []
+    if hit.paper_title:
+        parts.append(f"_{bk.safe_clip(hit.paper_title, PAPER_CHARS)}_")
+    if hit.reftext:
+        parts.append(bk.safe_clip(hit.reftext, 120))
+    if hit.year:
+        parts.append(str(hit.year))
+    if hit.pmcid:
+        parts.append(bk.link(pmc_url(hit.pmcid), hit.pmcid))
+    if hit.doi:
+        parts.append(bk.link(doi_url(hit.doi), "DOI"))
+    return " · ".join(parts)
+
+
+def figure_card(hit: FigureHit, number: int, image_template: str,
+                caption_chars: int = CAPTION_CHARS) -> list[dict]:
+    """Blocks for one figure; `number` keeps the genes button's action id unique."""
+    title = bk.link(pfocr_url(hit.figid), bk.clip(hit.title or hit.figid, TITLE_CHARS))
+    text = f"*{title}*"
+    if hit.caption and caption_chars:
+        text += "\n" + bk.safe_clip(hit.caption, caption_chars)
+    url = image_url(image_template, hit.pmcid, hit.filename)
+    alt = f"Pathway figure: {hit.title or hit.figid}"
+    more = None
+    if hit.gene_count > len(hit.matched):
+        more = bk.button(f"Show all {hit.gene_count} genes", numbered(ACTION_GENES, number),
+                         encode_genes(hit.figid, hit.matched))
+    return [bk.section(text), bk.image(url, alt) if url else None,
+            bk.context(paper_line(hit)) if paper_line(hit) else None,
+            bk.section(gene_line(hit), more)]
+
+
+def genes_message(hit: FigureHit, first: tuple[str, ...]) -> dict:
+    """Every gene of one figure, the asked-for ones first and bold, in as few blocks as fit."""
+    first = tuple(s for s in first if s in hit.genes)
+    names = [f"*{bk.escape(s)}*{seen_as(hit, s)}" for s in first]
+    names += [bk.escape(s) + seen_as(hit, s) for s in hit.genes if s not in first]
+    chunks, current = [], ""
+    for name in names:
+        if len(current) + len(name) + 2 > bk.MAX_SECTION_TEXT:
+            chunks.append(current)
+            current = ""
+        current = f"{current}, {name}" if current else name
+    chunks.append(current)
+    title = bk.link(pfocr_url(hit.figid), bk.clip(hit.title or hit.figid, TITLE_CHARS))
+    blocks = [bk.section(f"*{plural(len(hit.genes), 'gene')}* in {title}")]
+    blocks += [bk.section(chunk) for chunk in chunks[:bk.MAX_BLOCKS - 2] if chunk]
+    text = bk.escape(f"{plural(len(hit.genes), 'gene')} in {hit.title or hit.figid}: "
+                     + ", ".join(hit.genes))
+    return bk.message(text, blocks)

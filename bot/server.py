@@ -1,0 +1,98 @@
+"""Running the app: gunicorn in front of bolt's WSGI adapter, or Socket Mode."""
+
+import logging
+import os
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
+
+from store import Store
+
+from .app import create_app, web_client
+from .config import Config, ConfigError
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def check_slack(config: Config) -> None:
+    """Fail at startup, with one clear line, when the token is wrong or Slack is unreachable."""
+    sdk_log = logging.getLogger("slack_sdk")
+    level, sdk_log.level = sdk_log.level, logging.CRITICAL  # our one line says it all
+    try:
+        web_client(config).auth_test()
+    except SlackApiError as error:
+        raise ConfigError(f"SLACK_BOT_TOKEN was rejected by Slack: {error.response.get('error')}")
+    except OSError as error:
+        where = config.slack_api_base_url or "slack.com"
+        raise ConfigError(f"cannot reach the Slack Web API at {where}: {error}") from None
+    finally:
+        sdk_log.level = level
+
+
+def prepare(config: Config, *secrets: str) -> None:
+    """Everything a server checks once before it starts: secrets, database, token."""
+    config.require(*secrets)
+    store = Store(config.db)  # creates the schema and seeds a new database once, up front
+    try:
+        store.ensure_seeded()
+    finally:
+        store.close()
+    check_slack(config)
+
+
+def wsgi_app(config: Config):
+    """The WSGI callable one worker serves: Slack's endpoint plus a health check."""
+    store = Store(config.db)
+    store.warm()  # before this worker accepts its first request
+    slack = SlackRequestHandler(create_app(config, store, token_verification_enabled=False),
+                                path=EVENTS_PATH)
+
+    def application(environ, start_response):
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok\n"]
+        return slack(environ, start_response)
+    return application
+
+
+class Gunicorn(BaseApplication):
+    """gunicorn with options from code; each worker builds its own app after the fork."""
+
+    def __init__(self, config: Config, options: dict):
+        self.config, self.options = config, options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # newer gunicorns know more settings
+                self.cfg.set(key, value)
+
+    def load(self):
+        return wsgi_app(self.config)
+
+
+def serve(config: Config, host: str, port: int, workers: int, access_log: bool) -> None:
+    """HTTP mode: Slack posts commands, events and button clicks to /slack/events."""
+    prepare(config, "bot_token", "signing_secret")
+    options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
+               "timeout": 30, "graceful_timeout": 10, "errorlog": "-", "loglevel": "info",
+               "accesslog": "-" if access_log else None, "proc_name": "pathway-bot",
+               "control_socket_disable": True}  # one fixed socket path would clash between bots
+    Gunicorn(config, options).run()
+
+
+def socket(config: Config) -> None:
+    """Socket Mode: the bot dials out to Slack, so it needs no public URL."""
+    prepare(config, "bot_token", "signing_secret", "app_token")
+    store = Store(config.db)
+    store.warm()
+    app = create_app(config, store, token_verification_enabled=False)
+    SocketModeHandler(app, config.app_token, web_client=app.client).start()
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")

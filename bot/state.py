@@ -1,0 +1,62 @@
+"""What a button remembers: the query, the page and where the message lives."""
+
+import json
+from dataclasses import dataclass
+
+from store.engine import MAX_QUERY
+
+PREVIEW = "preview"  # ephemeral, only the asker sees it: pager, Share, Cancel
+THREAD = "thread"  # a mention's threaded reply: pager only
+SHARED = "shared"  # posted in the channel for everyone: no buttons that change it
+SURFACES = (PREVIEW, THREAD, SHARED)
+
+
+def _json(data: dict) -> str:
+    """JSON with & < > as \\u escapes: nothing in a payload reads like a Slack mention."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+class BadState(ValueError):
+    """A button value we did not write (stale app version or tampering)."""
+
+
+@dataclass(frozen=True)
+class View:
+    """One page of one query on one surface."""
+
+    query: str
+    offset: int = 0
+    surface: str = PREVIEW
+
+    def encode(self) -> str:
+        """Compact JSON; the query is capped by the engine, so it fits Slack's 2000."""
+        return _json({"q": self.query[:MAX_QUERY], "o": self.offset, "s": self.surface})
+
+    def at(self, offset: int) -> "View":
+        return View(self.query, max(offset, 0), self.surface)
+
+
+def decode_view(value: str) -> View:
+    """The View a pager or choice button carries."""
+    try:
+        data = json.loads(value)
+        view = View(str(data["q"]), int(data["o"]), str(data["s"]))
+    except (TypeError, ValueError, KeyError) as error:
+        raise BadState(f"unreadable button value: {error}") from None
+    if view.surface not in SURFACES or view.offset < 0:
+        raise BadState(f"unexpected button value {value!r}")
+    return view
+
+
+def encode_genes(figid: str, matched: tuple[str, ...]) -> str:
+    """What 'Show all genes' needs: the figure and which genes to put first."""
+    return _json({"f": figid, "m": list(matched[:50])})
+
+
+def decode_genes(value: str) -> tuple[str, tuple[str, ...]]:
+    try:
+        data = json.loads(value)
+        return str(data["f"]), tuple(str(s) for s in data["m"])
+    except (TypeError, ValueError, KeyError) as error:
+        raise BadState(f"unreadable button value: {error}") from None

@@ -1,0 +1,69 @@
+"""Buttons: paging, choices, Share, Cancel and "Show all genes".
+
+Each is acked at once and finished in a background thread (bolt's lazy listeners),
+because Web API calls may wait out a 429 Retry-After longer than Slack's 3 s.
+"""
+
+from slack_sdk.errors import SlackApiError
+
+from bot import render
+from bot.cards import genes_message
+from bot.state import SHARED, BadState, View, decode_genes, decode_view
+from store import NotFound
+
+from .common import EPHEMERAL, Deps, guarded
+
+# Errors that mean the bot cannot post here itself; the response_url still can.
+CANNOT_POST = {"not_in_channel", "channel_not_found", "restricted_action"}
+STALE = "That button belongs to an older PathwayBot message. Run /pathway again."
+
+
+class ButtonHandler:
+    """Every block action; the action's value carries all the state it needs."""
+
+    def __init__(self, deps: Deps):
+        self.deps = deps
+
+    def ack(self, ack):
+        ack()
+
+    @guarded
+    def page(self, action, respond, body, logger):
+        """Prev, Next and the choice buttons: redraw the message in place."""
+        try:
+            view = decode_view(action["value"])
+        except BadState:
+            return respond(replace_original=False, **render.notice_message(STALE), **EPHEMERAL)
+        respond(replace_original=True, **self.deps.page(view))
+
+    @guarded
+    def share(self, action, respond, client, body, logger):
+        """Post the current page for everyone, credited to the user, and drop the preview."""
+        try:
+            view = decode_view(action["value"])
+        except BadState:
+            return respond(replace_original=False, **render.notice_message(STALE), **EPHEMERAL)
+        message = self.deps.page(View(view.query, view.offset, SHARED),
+                                 shared_by=body["user"]["id"])
+        try:
+            client.chat_postMessage(channel=body["channel"]["id"], **message)
+        except SlackApiError as error:
+            if error.response.get("error") not in CANNOT_POST:
+                raise
+            # DMs and channels the bot was never invited to: Slack posts this for us.
+            respond(response_type="in_channel", replace_original=False, **message)
+        respond(delete_original=True)
+
+    @guarded
+    def cancel(self, respond, logger, body):
+        respond(delete_original=True)
+
+    @guarded
+    def genes(self, action, respond, body, logger):
+        """Every gene of one figure, as a new ephemeral message."""
+        try:
+            figid, matched = decode_genes(action["value"])
+            message = genes_message(self.deps.store.figure(figid), matched)
+        except (BadState, NotFound) as error:
+            message = render.notice_message(STALE if isinstance(error, BadState) else str(error))
+        respond(replace_original=False, **message, **EPHEMERAL)

@@ -1,0 +1,62 @@
+"""What every handler shares: the store and config, paging, and the error guard."""
+
+import functools
+import logging
+import uuid
+from dataclasses import dataclass
+
+from bot import render
+from bot.config import Config
+from bot.state import View
+from store import Store
+
+LOG = logging.getLogger("pathway_bot")
+EPHEMERAL = {"response_type": "ephemeral"}
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The store and settings a handler needs, passed in once by create_app."""
+
+    store: Store
+    config: Config
+
+    def page(self, view: View, shared_by: str | None = None) -> dict:
+        """Ask the engine for one page of a query and render it for the view's surface."""
+        answer = self.store.ask(view.query, limit=self.config.page_size, offset=view.offset)
+        return render.answer_message(answer, view, self.config.image_url_template, shared_by)
+
+
+def report(error: BaseException, logger: logging.Logger | None = None, body: dict | None = None) -> str:
+    """Log the traceback under a short error id that the user is shown instead."""
+    error_id = uuid.uuid4().hex[:8]
+    kind = (body or {}).get("type") or (body or {}).get("command") or "request"
+    (logger or LOG).error("error %s while handling %s", error_id, kind, exc_info=error)
+    return error_id
+
+
+def apologise(error_id: str, kwargs: dict) -> None:
+    """Tell the user, by whichever channel this request offers, that it failed."""
+    message = {**render.error_message(error_id), **EPHEMERAL}
+    event = kwargs.get("event") or {}
+    try:
+        if kwargs.get("ack") is not None:
+            kwargs["ack"](**message)
+        elif kwargs.get("respond") is not None and (kwargs.get("body") or {}).get("response_url"):
+            kwargs["respond"](replace_original=False, **message)
+        elif kwargs.get("client") is not None and event.get("channel") and event.get("user"):
+            kwargs["client"].chat_postEphemeral(channel=event["channel"], user=event["user"],
+                                                **render.error_message(error_id))
+    except Exception as error:  # the apology itself failed: the log is all we have
+        LOG.error("could not deliver error %s to the user", error_id, exc_info=error)
+
+
+def guarded(method):
+    """Catch anything a handler raises: the log gets the traceback, the user an error id."""
+    @functools.wraps(method)
+    def wrapper(self, **kwargs):
+        try:
+            return method(self, **kwargs)
+        except Exception as error:
+            apologise(report(error, kwargs.get("logger"), kwargs.get("body")), kwargs)
+    return wrapper

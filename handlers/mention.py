@@ -1,0 +1,32 @@
+"""`@PathwayBot <question>` in a channel: a threaded reply everyone can see."""
+
+import re
+
+from bot import render
+from bot.state import THREAD, View
+
+from .common import Deps, guarded
+
+MENTION_RE = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def question(text: str) -> str:
+    """The text without @-mentions (ours included): 'which figures show ITGB3 and RALB?'."""
+    return " ".join(MENTION_RE.sub(" ", text or "").split())
+
+
+class MentionHandler:
+    """Replies in the thread of the message that mentioned the bot."""
+
+    def __init__(self, deps: Deps):
+        self.deps = deps
+
+    def ack(self, ack):
+        ack()
+
+    @guarded
+    def reply(self, event, client, logger):
+        text = question(event.get("text", ""))
+        message = self.deps.page(View(text, 0, THREAD)) if text else render.help_message()
+        client.chat_postMessage(channel=event["channel"],
+                                thread_ts=event.get("thread_ts") or event["ts"], **message)

@@ -1,0 +1,60 @@
+"""Checks every rendered message against slack_sdk's Block Kit models and our limits."""
+
+import json
+import re
+
+from slack_sdk.models.blocks import Block
+
+from bot import blocks as bk
+
+RAW_SPECIAL = re.compile(r"<[!@#]")  # a mention or broadcast that is not ours to send
+
+
+def walk_text(value):
+    """Every text object in a block tree."""
+    if isinstance(value, dict):
+        if value.get("type") in ("mrkdwn", "plain_text"):
+            yield value
+        for child in value.values():
+            yield from walk_text(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from walk_text(child)
+
+
+def check_message(message: dict, allowed_mentions: tuple[str, ...] = ()) -> None:
+    """Raise AssertionError unless Slack would accept the message and it is safe."""
+    assert isinstance(message.get("text"), str) and message["text"].strip(), "no text fallback"
+    blocks = message.get("blocks", [])
+    assert 0 < len(blocks) <= bk.MAX_BLOCKS
+    parsed = Block.parse_all(blocks)
+    assert all(p is not None for p in parsed), "unknown block type"
+    for block in parsed:
+        block.validate_json()
+    assert [p.to_dict() for p in parsed] == blocks, "blocks do not round-trip"
+    assert bk.size(message) <= bk.MAX_MESSAGE_CHARS
+    assert len(message["text"]) <= bk.MAX_FALLBACK_TEXT
+    for block in blocks:
+        if block["type"] == "section":
+            assert len(block.get("text", {}).get("text", "")) <= bk.MAX_SECTION_TEXT
+            assert len(block.get("fields", [])) <= bk.MAX_FIELDS
+            assert all(len(f["text"]) <= bk.MAX_FIELD_TEXT for f in block.get("fields", []))
+        if block["type"] == "header":
+            assert block["text"]["type"] == "plain_text"
+            assert len(block["text"]["text"]) <= bk.MAX_HEADER_TEXT
+        if block["type"] == "image":
+            assert len(block["image_url"]) <= bk.MAX_IMAGE_URL
+            assert len(block["alt_text"]) <= bk.MAX_ALT_TEXT
+        for element in block.get("elements", []) + [block.get("accessory") or {}]:
+            if element.get("type") == "button":
+                assert len(element["text"]["text"]) <= bk.MAX_BUTTON_TEXT
+                assert len(element["value"]) <= bk.MAX_BUTTON_VALUE
+    action_ids = [e["action_id"] for b in blocks
+                  for e in b.get("elements", []) + [b.get("accessory") or {}] if "action_id" in e]
+    assert len(action_ids) == len(set(action_ids)), "duplicate action ids"
+    texts = [message["text"]] + [t["text"] for t in walk_text(blocks)]
+    for text in texts:
+        for allowed in allowed_mentions:
+            text = text.replace(allowed, "")
+        assert not RAW_SPECIAL.search(text), f"unescaped mention in {text!r}"
+    json.dumps(message)

@@ -1,0 +1,167 @@
+"""Every kind of message, validated by slack_sdk's Block Kit models and our own limits."""
+
+import pytest
+
+from bot import blocks as bk
+from bot import render
+from bot.cards import gene_line, genes_message
+from bot.state import PREVIEW, SHARED, THREAD, View, decode_view
+from store.links import DEFAULT_IMAGE_URL_TEMPLATE
+from store.models import KIND_GENE, MODE_GENES, Answer, FigureHit, Resolution, Stats
+from tests.blockkit import check_message
+
+T = DEFAULT_IMAGE_URL_TEMPLATE
+QUERIES = {
+    "hits": "KRAS", "two genes": "KRAS EGFR", "family": "NF-kB", "ambiguous": "CDC2",
+    "typo": "KRSA", "figure": "figure PMC4111689", "paper": "PMC4111689",
+    "search": "search integrin resistance", "none": "xyzzy plover",
+    "hostile": "<!channel> <@U123> & <https://evil.example|click>",
+    "hostile search": 'search "<!here>" NEAR(* -',
+}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    from store import Store
+    store = Store(tmp_path_factory.mktemp("render") / "seed.db")
+    store.ensure_seeded()
+    yield store
+    store.close()
+
+
+def hit(figid="PMC1__f1.jpg", genes=("KRAS",), matched=("KRAS",), caption="A caption.",
+        title="A pathway", **extra) -> FigureHit:
+    fields = dict(figid=figid, title=title, year=2020, pmcid="PMC1", paper_title="A paper",
+                  reftext="Doe J, et al. J Biol. 2020", caption=caption, doi="10.1/x",
+                  filename="f1.jpg", gene_count=len(genes), genes=tuple(genes),
+                  matched=tuple(matched), words={})
+    fields.update(extra)
+    return FigureHit(**fields)
+
+
+def gene_answer(hits, total=None, query="KRAS") -> Answer:
+    resolution = Resolution(query, KIND_GENE, ("KRAS",), label="KRAS")
+    return Answer(query, MODE_GENES, (resolution,), total=total or len(hits), limit=5,
+                  figures=tuple(hits), message="KRAS")
+
+
+@pytest.mark.parametrize("surface", [PREVIEW, THREAD, SHARED])
+@pytest.mark.parametrize("kind", sorted(QUERIES))
+def test_every_answer_kind_is_valid_block_kit(seeded, kind, surface):
+    answer = seeded.ask(QUERIES[kind], limit=5)
+    message = render.answer_message(answer, View(answer.query, 0, surface), T, "U0ALICE")
+    check_message(message, allowed_mentions=("<@U0ALICE>",) if surface == SHARED else ())
+    assert message["blocks"][0]["type"] == "header"
+
+
+def test_headline_says_what_was_understood(seeded):
+    assert render.headline(seeded.ask("KRAS")) == "KRAS · 1 figure"
+    assert render.headline(seeded.ask("NF-kB")) == "NF-κB family (5 genes) · 1 figure"
+    assert render.headline(seeded.ask("KRAS EGFR")) == "KRAS + EGFR · 1 figure"
+
+
+def test_typo_and_ambiguity_offer_buttons_that_run_the_other_lookup(seeded):
+    typo = render.answer_message(seeded.ask("KRSA"), View("KRSA"), T)
+    assert "looks like a typo" in str(typo["blocks"])
+    ambiguous = render.answer_message(seeded.ask("CDC2"), View("CDC2"), T)
+    values = [decode_view(e["value"]).query for b in ambiguous["blocks"] if b["type"] == "actions"
+              for e in b["elements"] if e["action_id"].startswith("pathway_choose")]
+    assert values == ["POLD1"]
+    family = render.answer_message(seeded.ask("NF-kB"), View("NF-kB"), T)
+    labels = [e["text"]["text"] for b in family["blocks"] if b["type"] == "actions"
+              for e in b["elements"]]
+    assert {"only NFKB1", "only RELA"} <= set(labels)
+
+
+def test_pager_buttons_depend_on_position_and_surface():
+    page = [hit(figid=f"PMC1__f{i}.jpg") for i in range(5)]
+    first = render.answer_message(gene_answer(page, total=12), View("KRAS"), T)
+    buttons = [e["action_id"] for b in first["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert buttons == ["pathway_next", "pathway_share", "pathway_cancel"]
+    assert "Figures 1–5 of 12" in str(first["blocks"])
+    later = Answer("KRAS", MODE_GENES, gene_answer(page).genes, total=12, offset=10, limit=5,
+                   figures=tuple(page[:2]))
+    thread = render.answer_message(later, View("KRAS", 10, THREAD), T)
+    buttons = [e["action_id"] for b in thread["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert buttons == ["pathway_prev"]
+    assert decode_view(thread["blocks"][-1]["elements"][0]["value"]) == View("KRAS", 5, THREAD)
+
+
+def test_long_captions_are_cut_at_a_word_boundary():
+    caption = "word " * 2000
+    message = render.answer_message(gene_answer([hit(caption=caption)] * 5), View("KRAS"), T)
+    check_message(message)
+    section = message["blocks"][1]["text"]["text"]
+    assert section.endswith("word…") and len(section) < 600
+
+
+def test_huge_records_still_fit_by_shrinking_captions_then_cards():
+    big = hit(title="T" * 5000, caption="c " * 5000, paper_title="P" * 5000,
+              genes=[f"G{i}" for i in range(300)], matched=[f"G{i}" for i in range(40)],
+              reftext="R" * 5000)
+    message = render.answer_message(gene_answer([big] * 5, total=50), View("KRAS"), T)
+    check_message(message)
+    assert "Figures 1–" in str(message["blocks"])
+
+
+def test_three_hundred_gene_figure_lists_every_gene_when_asked():
+    genes = [f"GENE{i}" for i in range(300)]
+    figure = hit(genes=genes, matched=("GENE7",), words={"GENE7": ("Gene-7",)})
+    assert gene_line(figure).startswith("Genes: *GENE7* (seen as “Gene-7”), +299 more genes")
+    message = genes_message(figure, ("GENE7",))
+    check_message(message)
+    listed = " ".join(b["text"]["text"] for b in message["blocks"][1:])
+    assert listed.startswith("*GENE7*") and all(g in listed for g in genes)
+
+
+def test_record_text_is_escaped_everywhere():
+    evil = hit(title="<!channel> T&C", caption="<@U999> <!here>", paper_title="<#C1>",
+               reftext="a > b", words={"KRAS": ("<!everyone>",)})
+    message = render.answer_message(gene_answer([evil]), View("<!channel>"), T)
+    check_message(message)
+    assert "&lt;!channel&gt; T&amp;C" in str(message)
+
+
+@pytest.mark.parametrize("message", [
+    render.help_message(),
+    render.stats_message(Stats(100_000, 20_000, 4_000_000, 60_000,
+                               {"started": "2026-11-24T01:00:00Z", "finished": None,
+                                "ingested": 12, "unchanged": 3, "failed": 1},
+                               tuple((f"G{i}", 1000 - i) for i in range(100)))),
+    render.stats_message(Stats(0, 0, 0, 0, None, ())),
+    render.error_message("abc12345"),
+    render.notice_message("<!channel> nothing here"),
+], ids=["help", "stats", "empty stats", "error", "notice"])
+def test_fixed_messages_are_valid(message):
+    check_message(message)
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("short", 10, "short"),
+    ("hello wonderful world", 16, "hello wonderful…"),
+    ("a " * 10, 5, "a a…"),
+    ("x" * 20, 10, "xxxxxxxxx…"),
+])
+def test_clip(text, limit, expected):
+    assert bk.clip(text, limit) == expected
+    assert len(bk.clip(text, limit)) <= limit
+
+
+@pytest.mark.parametrize("text", ["<<<<<<<<<<", "&&&&&&&&", "a<b&c>d" * 5])
+def test_safe_clip_never_splits_an_entity(text):
+    clipped = bk.safe_clip(text, 9)
+    assert len(clipped) <= 9
+    assert "<" not in clipped and not clipped.rstrip("…").endswith(("&", "&l", "&lt", "&a", "&am"))
+
+
+def test_links_cannot_be_broken_by_urls_or_labels():
+    assert bk.link("https://x.org/a|b>c", "<b>") == "<https://x.org/a%7Cb%3Ec|&lt;b&gt;>"
+
+
+def test_button_values_round_trip_within_slack_limits():
+    view = View("é" * 2000, 15, THREAD)
+    encoded = view.encode()
+    assert len(encoded) <= bk.MAX_BUTTON_VALUE
+    assert decode_view(encoded) == View("é" * 500, 15, THREAD)

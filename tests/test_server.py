@@ -1,0 +1,228 @@
+"""End to end: the real `pathway-bot serve` in a subprocess, signed requests, a fake Slack."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import yaml
+
+from bot.ids import ACTION_NEXT, ACTION_SHARE
+from bot.state import PREVIEW, View
+from store import Store
+from tests import slack_wire as wire
+from tests.blockkit import check_message
+from tests.conftest import ROOT, SAMPLE, need_shared
+from tests.fake_slack import BOT_ID, FakeSlack
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`pathway-bot serve` on a loopback port, talking to a FakeSlack."""
+
+    def __init__(self, db, fake: FakeSlack, workers: int = 1):
+        self.port, self.fake = free_port(), fake
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, SLACK_SIGNING_SECRET=wire.SECRET, SLACK_BOT_TOKEN="xoxb-test",
+                   SLACK_API_BASE_URL=fake.api_url)
+        env.pop("PATHWAY_BOT_CONFIG", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--db", str(db), "serve", "--host", "127.0.0.1",
+             "--port", str(self.port), "--workers", str(workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1)
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not start: {self.process.stderr.read()}")
+
+    def post(self, body: str, content_type: str, **kwargs):
+        return wire.post(self.url + "/slack/events", body, content_type, **kwargs)
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            _, stderr = self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, stderr = self.process.communicate()
+        return stderr
+
+
+@pytest.fixture(scope="module")
+def fake():
+    slack = FakeSlack()
+    yield slack
+    slack.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, fake):
+    need_shared(SAMPLE)
+    db = tmp_path_factory.mktemp("serve") / "sample.db"
+    store = Store(db)
+    store.ensure_seeded()
+    store.ingest([SAMPLE])
+    store.close()
+    running = Server(db, fake)
+    yield running
+    log = running.stop()
+    assert "Traceback" not in log, log
+
+
+@pytest.fixture(autouse=True)
+def clean(fake):
+    fake.reset()
+
+
+def test_signed_slash_command_returns_an_ephemeral_preview_in_time(server, fake):
+    started = time.monotonic()
+    status, body = server.post(wire.command_body("KRAS", fake.response_url("c")), wire.FORM)
+    elapsed = time.monotonic() - started
+    assert status == 200 and elapsed < 3
+    message = json.loads(body)
+    assert message["response_type"] == "ephemeral"
+    check_message(message)
+    assert message["blocks"][0]["text"]["text"].startswith("KRAS · ")
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"sign": False},
+    {"secret": "wrong-secret"},
+    {"timestamp": int(time.time()) - 6 * 60},
+], ids=["missing", "wrong", "stale"])
+def test_bad_signatures_get_401(server, fake, kwargs):
+    status, _ = server.post(wire.command_body("KRAS", fake.response_url("c")), wire.FORM, **kwargs)
+    assert status == 401
+
+
+def test_url_verification_returns_the_challenge(server):
+    body = json.dumps({"type": "url_verification", "token": "t", "challenge": "ch4ll3nge"})
+    status, text = server.post(body, wire.JSON)
+    assert status == 200 and "ch4ll3nge" in text
+
+
+def test_mention_gets_one_threaded_reply_and_retries_get_none(server, fake):
+    body = wire.mention_body("EvMention1", "<@U0BOT> which figures show ITGB3 and RALB?")
+    assert server.post(body, wire.JSON)[0] == 200
+    assert fake.wait_for(lambda: fake.api("chat.postMessage"))
+    retry = server.post(body, wire.JSON, headers={"X-Slack-Retry-Num": "1",
+                                                   "X-Slack-Retry-Reason": "http_timeout"})
+    assert retry[0] == 200
+    time.sleep(1.0)  # a second reply, if any, would have been posted by now
+    (post,) = fake.api("chat.postMessage")
+    assert post["thread_ts"] == "1700000000.000100" and post["channel"] == wire.CHANNEL
+    assert post["text"].startswith("ITGB3 + RALB")
+    check_message(post)
+
+
+def test_events_from_bots_are_ignored(server, fake):
+    body = wire.mention_body("EvBot1", "<@U0BOT> KRAS", bot_id="B0OTHER")
+    own = wire.mention_body("EvBot2", "<@U0BOT> KRAS", bot_id=BOT_ID, user="U0BOT")
+    assert server.post(body, wire.JSON)[0] == 200 and server.post(own, wire.JSON)[0] == 200
+    time.sleep(1.0)
+    assert fake.api("chat.postMessage") == []
+
+
+def test_next_page_replaces_the_original_through_the_response_url(server, fake):
+    value = View("KRAS", 3, PREVIEW).encode()
+    status, _ = server.post(wire.action_body(ACTION_NEXT, value, fake.response_url("p2")),
+                            wire.FORM)
+    assert status == 200
+    assert fake.wait_for(lambda: fake.responses("p2"))
+    (page,) = fake.responses("p2")
+    assert page["replace_original"] is True
+    assert "Figures 4–" in json.dumps(page, ensure_ascii=False)
+    check_message(page)
+
+
+def test_share_posts_in_channel_and_removes_the_preview(server, fake):
+    value = View("KRAS", 0, PREVIEW).encode()
+    server.post(wire.action_body(ACTION_SHARE, value, fake.response_url("share")), wire.FORM)
+    assert fake.wait_for(lambda: fake.responses("share"))
+    (post,) = fake.api("chat.postMessage")
+    assert post["channel"] == wire.CHANNEL and "<@U0ALICE>" in json.dumps(post)
+    (deleted,) = fake.responses("share")
+    assert deleted["delete_original"] is True
+
+
+def test_user_text_cannot_ping_anyone(server, fake):
+    status, body = server.post(wire.command_body("<!channel> <@U123> KRAS",
+                                                 fake.response_url("c")), wire.FORM)
+    assert status == 200
+    assert "<!channel>" not in body and "<@U123>" not in body
+    assert "&lt;!channel&gt;" in body or "&lt;@U123&gt;" in body or "KRAS" in body
+    check_message(json.loads(body))
+
+
+def test_rate_limited_post_is_retried_after_retry_after(server, fake):
+    fake.rate_limit("chat.postMessage", retry_after=1)
+    server.post(wire.mention_body("EvRate1", "<@U0BOT> KRAS"), wire.JSON)
+    assert fake.wait_for(lambda: len(fake.api("chat.postMessage")) == 2, timeout=15)
+    first, second = [c for c in fake.calls if c.name == "chat.postMessage"]
+    assert second.at - first.at >= 0.9
+    assert second.data["thread_ts"] == "1700000000.000100"
+
+
+def test_server_refuses_to_start_without_a_secret_and_names_it(tmp_path):
+    env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-test")
+    env.pop("SLACK_SIGNING_SECRET", None)
+    result = subprocess.run([sys.executable, "-m", "bot", "--db", str(tmp_path / "x.db"),
+                             "serve", "--port", str(free_port())],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_server_refuses_a_token_slack_rejects(tmp_path, fake):
+    fake.fail("auth.test", "invalid_auth")
+    env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-bad", SLACK_SIGNING_SECRET="s",
+               SLACK_API_BASE_URL=fake.api_url)
+    result = subprocess.run([sys.executable, "-m", "bot", "--db", str(tmp_path / "x.db"),
+                             "serve", "--port", str(free_port())],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "SLACK_BOT_TOKEN was rejected by Slack: invalid_auth" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_socket_mode_needs_the_app_token(tmp_path):
+    env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s")
+    env.pop("SLACK_APP_TOKEN", None)
+    result = subprocess.run([sys.executable, "-m", "bot", "--db", str(tmp_path / "x.db"),
+                             "socket"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "SLACK_APP_TOKEN is not set" in result.stderr
+
+
+def test_manifest_declares_what_the_bot_uses():
+    manifest = yaml.safe_load((ROOT / "manifest.yaml").read_text())
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/pathway" and command["usage_hint"]
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "app_mentions:read"} <= scopes
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert "socket_mode_enabled" in manifest["settings"]
+
+
+def test_procfile_runs_serve_on_port_and_socket():
+    lines = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines()
+                 if line.strip())
+    assert "serve" in lines["web"] and "$PORT" in lines["web"]
+    assert lines["worker"].strip() == "pathway-bot socket"
