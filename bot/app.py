@@ -6,7 +6,9 @@ from typing import Callable
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler,
+                                                   RateLimitErrorRetryHandler)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 
 from handlers.actions import ButtonHandler
@@ -16,10 +18,11 @@ from handlers.mention import MentionHandler
 from store import Store
 
 from .config import Config
-from .ids import (ACTION_CANCEL, ACTION_CHOOSE, ACTION_GENES, ACTION_NEXT, ACTION_PREV,
+from .ids import (ACTION_CANCEL, ACTION_CHOOSE, ACTION_DIGEST_PAGE, ACTION_GENES, ACTION_NEXT, ACTION_PREV,
                   ACTION_SHARE, COMMAND, EVENT_MENTION, numbered_pattern)
 
 RATE_LIMIT_RETRIES = 3  # each waits out Slack's Retry-After
+NETWORK_RETRIES = 2  # connection failures, after 0.5 s then 1 s
 WEB_API_TIMEOUT = 10  # seconds
 
 
@@ -37,7 +40,7 @@ def listeners(deps: Deps) -> list[Listener]:
     """The registration table: every surface the bot answers."""
     command, mention, buttons = PathwayCommand(deps), MentionHandler(deps), ButtonHandler(deps)
     return [
-        Listener("command", COMMAND, command.handle),
+        Listener("command", COMMAND, command.handle, [command.later]),
         Listener("event", EVENT_MENTION, mention.ack, [mention.reply]),
         Listener("action", ACTION_PREV, buttons.ack, [buttons.page]),
         Listener("action", ACTION_NEXT, buttons.ack, [buttons.page]),
@@ -45,6 +48,8 @@ def listeners(deps: Deps) -> list[Listener]:
         Listener("action", ACTION_SHARE, buttons.ack, [buttons.share]),
         Listener("action", ACTION_CANCEL, buttons.ack, [buttons.cancel]),
         Listener("action", numbered_pattern(ACTION_GENES), buttons.ack, [buttons.genes]),
+        Listener("action", numbered_pattern(ACTION_DIGEST_PAGE), buttons.ack,
+                 [buttons.digest_page]),
     ]
 
 
@@ -52,7 +57,11 @@ def web_client(config: Config) -> WebClient:
     """A WebClient for the configured API host that waits out 429s by Retry-After."""
     options = {"base_url": config.slack_api_base_url} if config.slack_api_base_url else {}
     client = WebClient(token=config.bot_token, timeout=WEB_API_TIMEOUT, **options)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=NETWORK_RETRIES, interval_calculator=
+                                    BackoffRetryIntervalCalculator(backoff_factor=0.5)),
+        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+    ]
     return client
 
 

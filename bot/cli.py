@@ -8,7 +8,7 @@ import click
 
 from store import Store, StoreError
 
-from . import server
+from . import jobs, server
 from .config import ConfigError, load_config
 from .server import configure_logging
 from .text import answer_text, stats_text
@@ -72,24 +72,11 @@ def ingest(obj, paths, workers):
     Example:
         pathway-bot ingest ~/pfocr/_figures
     """
-    bar = None
-
-    def progress(done, total):
-        nonlocal bar
-        if bar is None and total >= PROGRESS_MIN_FILES and sys.stderr.isatty():
-            bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
-            bar.__enter__()
-        if bar is not None:
-            bar.update(1)
-
-    def failed(path, reason):
-        click.echo(f"skipped {path}: {reason}", err=True)
-
+    options, close = _ingest_feedback()
     try:
-        report = obj.store().ingest(paths, workers=workers, on_failure=failed, progress=progress)
+        report = obj.store().ingest(paths, workers=workers, **options)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        close()
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)
@@ -189,3 +176,94 @@ def socket(obj):
         server.socket(obj.config)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+
+
+def _ingest_feedback():
+    """on_failure and progress callbacks that print like `ingest` does."""
+    bar = None
+
+    def progress(done, total):
+        nonlocal bar
+        if bar is None and total >= PROGRESS_MIN_FILES and sys.stderr.isatty():
+            bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    def failed(path, reason):
+        click.echo(f"skipped {path}: {reason}", err=True)
+
+    def close():
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return {"progress": progress, "on_failure": failed}, close
+
+
+@cli.command()
+@click.option("--source", metavar="PATH|URL",
+              help="A PFOCR git checkout, or a repository URL to clone. [default: pfocr_source "
+                   "from the config]")
+@click.pass_obj
+def sync(obj, source):
+    """Pull new PFOCR records (git pull --ff-only), then ingest what changed.
+
+    A URL is cloned (shallow, sparse: _figures and _data only) into pfocr_checkout on
+    first use. A dirty, diverged or unreachable checkout stops with a clear error before
+    the database is touched. Exits 1 when records failed to parse.
+
+    \b
+    Example:
+        pathway-bot sync --source https://github.com/wikipathways/pfocr-database.git
+    """
+    options, close = _ingest_feedback()
+    try:
+        failed = jobs.sync(obj.config, obj.store(), source, click.echo, **options)
+    except jobs.JobError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        close()
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="List what each channel would get; post nothing.")
+@click.option("--channel", metavar="ID", help="Only this channel (e.g. C0123456789).")
+@click.pass_obj
+def digest(obj, dry_run, channel):
+    """Post each subscribed channel one message with its new figures, exactly once.
+
+    Needs SLACK_BOT_TOKEN. Channels Slack refuses (channel_not_found, is_archived, ...)
+    are paused; network failures are retried, then left for the next run and exit 1.
+
+    \b
+    Example:
+        pathway-bot sync && pathway-bot digest
+    """
+    try:
+        report = jobs.digest(obj.config, obj.store(), click.echo, channel, dry_run)
+    except jobs.JobError as error:
+        raise click.ClickException(str(error)) from None
+    if report is not None and report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.pass_obj
+def schedule(obj):
+    """Run sync and digest every day at digest_time in timezone (a clock process).
+
+    After downtime it catches up once. Only one digest runs at a time (a file lock beside
+    the database), so cron jobs and a clock process can share a database.
+
+    \b
+    Example:
+        pathway-bot --config pathway-bot.yaml schedule
+    """
+    configure_logging()
+    try:
+        jobs.schedule(obj.config, obj.store(), click.echo)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo("stopped")

@@ -4,6 +4,9 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import yaml
 
 from store.links import DEFAULT_IMAGE_URL_TEMPLATE
@@ -15,6 +18,7 @@ SECRET_ENV = {
     "app_token": "SLACK_APP_TOKEN",
 }
 SETTING_ENV = {"db": "PATHWAY_BOT_DB", "slack_api_base_url": "SLACK_API_BASE_URL"}
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class ConfigError(Exception):
@@ -29,9 +33,21 @@ class Config:
     image_url_template: str = DEFAULT_IMAGE_URL_TEMPLATE
     slack_api_base_url: str | None = None
     page_size: int = 5
+    pfocr_source: str | None = None  # a PFOCR git checkout, or a repository URL to clone
+    pfocr_checkout: Path | None = None  # where a URL is cloned; default: beside the database
+    digest_time: str = "08:00"  # local time of the daily sync + digest
+    timezone: str = "UTC"
+    digest_cards: int = 5  # figure cards in a digest message; the rest behind "See all"
+    digest_post_empty: bool = False  # post "no new figures" rather than stay silent
+    digest_interval: float = 1.0  # seconds between digest posts: Slack allows ~1/s/channel
     bot_token: str | None = None
     signing_secret: str | None = None
     app_token: str | None = None
+
+    @property
+    def checkout(self) -> Path:
+        """Where `sync` clones a PFOCR repository URL."""
+        return self.pfocr_checkout or self.db.parent / "pfocr-database"
 
     def require(self, *names: str) -> None:
         """Raise one clear ConfigError naming the first missing secret's variable."""
@@ -73,13 +89,31 @@ def _checked(values: dict) -> dict:
         except (KeyError, IndexError, ValueError) as error:
             raise ConfigError("image_url_template may use only {pmcid} and {filename}: "
                               f"{error!r}") from None
-    if "page_size" in values:
+    for name, low, high in (("page_size", 1, 10), ("digest_cards", 1, 10)):
+        if name in values:
+            try:
+                values[name] = int(values[name])
+            except (TypeError, ValueError):
+                raise ConfigError(f"{name} must be a whole number") from None
+            if not low <= values[name] <= high:
+                raise ConfigError(f"{name} must be between {low} and {high}")
+    if "digest_interval" in values:
         try:
-            values["page_size"] = int(values["page_size"])
+            values["digest_interval"] = float(values["digest_interval"])
         except (TypeError, ValueError):
-            raise ConfigError("page_size must be a whole number") from None
-        if not 1 <= values["page_size"] <= 10:
-            raise ConfigError("page_size must be between 1 and 10")
+            raise ConfigError("digest_interval must be a number of seconds") from None
+    if "digest_post_empty" in values and not isinstance(values["digest_post_empty"], bool):
+        raise ConfigError("digest_post_empty must be true or false")
+    if "digest_time" in values and not TIME_RE.match(str(values["digest_time"])):
+        raise ConfigError(f"digest_time must be HH:MM (24-hour), not {values['digest_time']!r}")
+    if "timezone" in values:
+        try:
+            ZoneInfo(str(values["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"timezone {values['timezone']!r} is not an IANA time zone "
+                              "such as Europe/London") from None
+    if values.get("pfocr_checkout") is not None:
+        values["pfocr_checkout"] = Path(values["pfocr_checkout"]).expanduser()
     url = values.get("slack_api_base_url")
     if url:
         if not str(url).startswith(("http://", "https://")):

@@ -22,6 +22,9 @@ EXAMPLES = (
     ("figure PMC4111689", "one figure, or every figure of a paper"),
     ("search integrin resistance", "full text of titles, captions and papers"),
     ("stats", "what the database holds"),
+    ("subscribe KRAS NF-kB", "a daily digest of new figures in this channel (or `search <topic>`)"),
+    ("subscriptions", "what this channel follows; `unsubscribe KRAS` or `unsubscribe all`"),
+    ("digest", "preview the next digest"),
 )
 
 
@@ -130,19 +133,28 @@ def answer_message(answer: Answer, view: View, image_template: str,
     if view.surface != SHARED:
         top.append(choice_buttons(answer, view.surface))
     top = [b for b in top if b]
-    figures = list(answer.figures)
-    while True:
+
+    def build(caption: int, count: int) -> dict:
+        cards = []
+        for number, hit in enumerate(answer.figures[:count]):
+            cards += figure_card(hit, number, image_template, caption) + [bk.divider()]
+        bottom = pager(answer, view, count) if count else []
+        return bk.message(fallback(answer, title), top + cards + bottom)
+    return fit(build, len(answer.figures))
+
+
+def fit(build, count: int) -> dict:
+    """The richest build(caption_chars, cards) within Slack's budget: shorter captions first,
+    then fewer cards."""
+    for shown in range(count, -1, -1):
         for caption in CAPTION_STEPS:
-            cards = []
-            for number, hit in enumerate(figures):
-                cards += figure_card(hit, number, image_template, caption) + [bk.divider()]
-            bottom = pager(answer, view, len(figures)) if figures else []
-            blocks = [b for b in top + cards + bottom if b]
-            result = bk.message(fallback(answer, title), blocks[:bk.MAX_BLOCKS]) \
-                if len(blocks) <= bk.MAX_BLOCKS else None
-            if result and bk.size(result) <= bk.MAX_MESSAGE_CHARS:
-                return result
-        figures.pop()  # still too big without captions: show one figure fewer
+            try:
+                message = build(caption, shown)
+            except ValueError:  # too many blocks
+                continue
+            if bk.size(message) <= bk.MAX_MESSAGE_CHARS:
+                return message
+    raise ValueError("even an empty page exceeds Slack's message budget")
 
 
 def examples_text() -> str:

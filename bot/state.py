@@ -60,3 +60,26 @@ def decode_genes(value: str) -> tuple[str, tuple[str, ...]]:
         return str(data["f"]), tuple(str(s) for s in data["m"])
     except (TypeError, ValueError, KeyError) as error:
         raise BadState(f"unreadable button value: {error}") from None
+
+
+@dataclass(frozen=True)
+class DigestView:
+    """A page of a posted digest; `replace` is False for the first click in the channel."""
+
+    digest_id: int
+    offset: int
+    replace: bool
+
+    def encode(self) -> str:
+        return _json({"d": self.digest_id, "o": self.offset, "r": int(self.replace)})
+
+
+def decode_digest(value: str) -> DigestView:
+    try:
+        data = json.loads(value)
+        view = DigestView(int(data["d"]), int(data["o"]), bool(data["r"]))
+    except (TypeError, ValueError, KeyError) as error:
+        raise BadState(f"unreadable button value: {error}") from None
+    if view.offset < 0:
+        raise BadState(f"unexpected button value {value!r}")
+    return view

@@ -8,7 +8,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot import render
 from bot.cards import genes_message
-from bot.state import SHARED, BadState, View, decode_genes, decode_view
+from bot.render_digest import digest_page_message
+from bot.state import SHARED, BadState, View, decode_digest, decode_genes, decode_view
 from store import NotFound
 
 from .common import EPHEMERAL, Deps, guarded
@@ -67,3 +68,18 @@ class ButtonHandler:
         except (BadState, NotFound) as error:
             message = render.notice_message(STALE if isinstance(error, BadState) else str(error))
         respond(replace_original=False, **message, **EPHEMERAL)
+
+    @guarded
+    def digest_page(self, action, respond, body, logger):
+        """"See all N" on a digest (a private copy), then paging within that copy."""
+        config = self.deps.config
+        try:
+            view = decode_digest(action["value"])
+        except BadState:
+            return respond(replace_original=False, **render.notice_message(STALE), **EPHEMERAL)
+        page = self.deps.store.digest_page(view.digest_id, view.offset, config.page_size)
+        if page is None:
+            return respond(replace_original=False, **EPHEMERAL,
+                           **render.notice_message("That digest is no longer in the database."))
+        message = digest_page_message(page, config.image_url_template, config.timezone)
+        respond(replace_original=view.replace, **message, **EPHEMERAL)

@@ -1,41 +1,64 @@
 """`/pathway <query>`: the preview is computed inside the ack, so it is Slack's first reply.
 
-Every query is answered in milliseconds (bench/bench_serve.py), far inside Slack's 3 s,
-so nothing here needs a background thread; slow Web API calls live in handlers/actions.
+Every query is answered in milliseconds (bench/bench_serve.py), far inside Slack's 3 s.
+Only `subscribe` calls the Web API, so it is acked first and finished in `later`.
 """
 
 from bot import render
 from bot.state import PREVIEW, View
 
 from .common import EPHEMERAL, Deps, guarded
+from .subscriptions import Subscriptions
 
 HELP_WORDS = {"", "help", "-h", "--help", "?", "usage"}
+BARE_VERBS = {"stats", "subscriptions", "digest"}  # only when typed alone
+ARG_VERBS = {"subscribe", "unsubscribe"}  # take the rest of the line
 
 
 def parse(text: str) -> tuple[str, str]:
-    """('help'|'stats'|'ask', rest): sub-commands the engine does not answer itself."""
+    """(verb, rest) for the sub-commands the engine does not answer itself; else ('ask', text)."""
     text = " ".join((text or "").split())
     first, _, rest = text.partition(" ")
-    if first.lower() in HELP_WORDS and not rest:
+    verb = first.lower()
+    if verb in HELP_WORDS and not rest:
         return "help", ""
-    if first.lower() == "stats" and not rest:
-        return "stats", ""
+    if verb in BARE_VERBS and not rest:
+        return verb, ""
+    if verb in ARG_VERBS:
+        return verb, rest
     return "ask", text
 
 
 class PathwayCommand:
-    """Answers `/pathway` with an ephemeral preview, help or stats."""
+    """Answers `/pathway`: previews, help, stats and the subscription sub-commands."""
 
     def __init__(self, deps: Deps):
         self.deps = deps
+        self.subscriptions = Subscriptions(deps)
 
     @guarded
     def handle(self, ack, command, logger):
-        verb, query = parse(command.get("text", ""))
+        verb, rest = parse(command.get("text", ""))
+        command = {**command, "text": rest}
+        if verb == "subscribe":
+            return ack()  # posts in the channel, so it finishes in `later`
         if verb == "help":
             message = render.help_message()
         elif verb == "stats":
             message = render.stats_message(self.deps.store.stats())
+        elif verb == "subscriptions":
+            message = self.subscriptions.listing(command)
+        elif verb == "unsubscribe":
+            message = self.subscriptions.unsubscribe(command)
+        elif verb == "digest":
+            message = self.subscriptions.preview(command)
         else:
-            message = self.deps.page(View(query, 0, PREVIEW))
+            message = self.deps.page(View(rest, 0, PREVIEW))
         ack(**message, **EPHEMERAL)
+
+    @guarded
+    def later(self, command, client, respond, logger):
+        """After the ack: the sub-commands that call the Web API."""
+        verb, rest = parse(command.get("text", ""))
+        if verb == "subscribe":
+            self.subscriptions.subscribe({**command, "text": rest}, client, respond)

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
-from . import queries
+from . import digest, queries, subscriptions
 from .engine import Engine
-from .ingest import IngestReport, ingest
+from .ingest import IngestReport, ingest, utc_now
 from .lexicon import Lexicon, default_lexicon
 from .errors import NotFound
-from .models import Answer, FigureHit, Stats
-from .schema import connect, load_lexicon
+from .models import Answer, ChannelState, DigestPage, FigureHit, Stats, Subscription
+from .sync import Checkout, update
+from .schema import connect, load_lexicon, meta
 
 
 EVENT_MEMORY = timedelta(days=1)  # Slack gives up retrying an event within hours
@@ -84,6 +85,81 @@ class Store:
         now = datetime.now(timezone.utc)
         return queries.claim_event(self.db, event_id, now.isoformat(),
                                    (now - EVENT_MEMORY).isoformat())
+
+    def sync(self, source: str, clone_into: Path, **options) -> tuple[Checkout, IngestReport]:
+        """Fast-forward (or first clone) a PFOCR checkout, then ingest it incrementally."""
+        checkout = update(source, clone_into)  # raises SyncError before any write
+        return checkout, self.ingest([checkout.path], **options)
+
+    @_locked
+    def get_meta(self, key: str) -> str | None:
+        return meta(self.db, key)
+
+    @_locked
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.conn:
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    # --- subscriptions -------------------------------------------------------------
+    @_locked
+    def understand_subscription(self, channel: str, text: str):
+        """(subscriptions, problems) for `subscribe <text>`; nothing is saved."""
+        return subscriptions.understand(self.engine.resolver, channel, text)
+
+    @_locked
+    def subscribe(self, subs: list[Subscription], user: str | None) -> list[Subscription]:
+        """Save subscriptions (new ones start now); returns those that were new."""
+        return subscriptions.save(self.db, subs, user, utc_now())
+
+    @_locked
+    def unsubscribe(self, channel: str, text: str) -> list[str]:
+        return subscriptions.remove(self.db, self.engine.resolver, channel, text)
+
+    @_locked
+    def subscriptions(self, channel: str) -> ChannelState:
+        return subscriptions.listing(self.db, channel)
+
+    # --- digests ---------------------------------------------------------------------
+    @_locked
+    def digest_plans(self, channel: str | None = None) -> list[digest.DigestPlan]:
+        return digest.plan(self.db, channel)
+
+    @_locked
+    def digest_recent(self, channel: str) -> digest.DigestPlan | None:
+        return digest.recent(self.db, channel)
+
+    @_locked
+    def digest_start(self, plan: digest.DigestPlan) -> int:
+        return digest.start(self.db, plan, utc_now())
+
+    @_locked
+    def digest_finish(self, digest_id: int, ts: str | None) -> None:
+        digest.finish(self.db, digest_id, ts, utc_now())
+
+    @_locked
+    def digest_abandon(self, digest_id: int) -> None:
+        digest.abandon(self.db, digest_id)
+
+    @_locked
+    def digest_nothing_new(self, channel: str, cutoff: str) -> None:
+        digest.nothing_new(self.db, channel, cutoff)
+
+    @_locked
+    def digest_in_doubt(self) -> list[tuple[int, str, str]]:
+        return digest.in_doubt(self.db)
+
+    @_locked
+    def pause_channel(self, channel: str, reason: str) -> None:
+        digest.pause(self.db, channel, reason, utc_now())
+
+    @_locked
+    def digest_page(self, digest_id: int, offset: int, limit: int) -> DigestPage | None:
+        return digest.page(self.db, digest_id, offset, limit)
+
+    @_locked
+    def plan_page(self, plan: digest.DigestPlan, limit: int) -> DigestPage:
+        """The first page of a plan that is not posted yet (previews, dry runs)."""
+        return digest.plan_page(self.db, plan, limit)
 
     @_locked
     def close(self) -> None:

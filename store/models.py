@@ -103,3 +103,47 @@ class Stats:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One thing a channel wants in its digest: a gene, a family or a search."""
+
+    channel: str
+    kind: str  # KIND_GENE, KIND_FAMILY or SUB_SEARCH
+    key: str
+    label: str
+    symbols: tuple[str, ...] = ()
+    search: str | None = None
+    created: str = ""
+    created_by: str | None = None
+    note: str = ""  # how the term was understood, for the confirmation
+
+
+SUB_SEARCH = "search"
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    """A channel's subscriptions and digest state, for `/pathway subscriptions`."""
+
+    channel: str
+    subscriptions: tuple[Subscription, ...]
+    last_digest: str | None = None
+    paused_reason: str | None = None
+    paused_at: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestPage:
+    """A page of one digest's figures, each with the subscriptions it matched."""
+
+    digest_id: int
+    channel: str
+    labels: tuple[str, ...]
+    total: int
+    offset: int
+    limit: int
+    figures: tuple[FigureHit, ...]
+    matched_labels: tuple[tuple[str, ...], ...]  # parallel to figures
+    cutoff: str = ""

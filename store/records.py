@@ -3,7 +3,6 @@
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NamedTuple
 
 import yaml

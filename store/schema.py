@@ -98,6 +98,53 @@ SCHEMA = textwrap.dedent(
 
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 
+    -- What a channel asked to hear about. `kind` is gene, family or search; `key` is what
+    -- makes two subscriptions the same (sorted symbols, or the lower-cased search text).
+    CREATE TABLE IF NOT EXISTS subscriptions (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        label TEXT NOT NULL,
+        symbols TEXT NOT NULL DEFAULT '[]',
+        search TEXT,
+        created TEXT NOT NULL,  -- the digest shows only figures first seen after this
+        created_by TEXT,
+        UNIQUE (channel, kind, key)
+    );
+
+    -- Per-channel digest state. `watermark` is the newest first_seen a digest has covered;
+    -- a paused channel (Slack said channel_not_found, is_archived, ...) gets no digests.
+    CREATE TABLE IF NOT EXISTS channels (
+        channel TEXT PRIMARY KEY,
+        watermark TEXT,
+        last_digest TEXT,
+        paused_reason TEXT,
+        paused_at TEXT
+    );
+
+    -- One row per digest message. `state` is sending until Slack accepts the post; a
+    -- sending row found by a later run is in doubt and is checked against Slack first.
+    CREATE TABLE IF NOT EXISTS digests (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('sending', 'sent')),
+        started TEXT NOT NULL,
+        cutoff TEXT NOT NULL,
+        figures TEXT NOT NULL,  -- JSON [[figure_id, [matched labels]], ...] in card order
+        labels TEXT NOT NULL,  -- JSON: the subscriptions the digest reports on
+        ts TEXT
+    );
+    CREATE INDEX IF NOT EXISTS digests_channel_state ON digests (channel, state);
+
+    -- The exactly-once ledger: a figure is posted to a channel at most once, ever.
+    CREATE TABLE IF NOT EXISTS digest_posts (
+        channel TEXT NOT NULL,
+        figure_id INTEGER NOT NULL,
+        digest_id INTEGER NOT NULL REFERENCES digests(id),
+        PRIMARY KEY (channel, figure_id)
+    ) WITHOUT ROWID;
+
     -- Slack event ids already answered: Slack retries (X-Slack-Retry-Num) get no second reply.
     CREATE TABLE IF NOT EXISTS handled_events (event_id TEXT PRIMARY KEY, handled TEXT NOT NULL);
 

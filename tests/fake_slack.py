@@ -35,6 +35,10 @@ class FakeSlack:
         self.calls: list[Call] = []
         self._scripts: dict[str, list] = {}
         self._rules: list = []
+        self._hangs: list = []
+        self._drops: list = []
+        self.released = threading.Event()
+        self.history: dict[str, list[dict]] = {}  # channel -> messages Slack "has"
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -59,11 +63,27 @@ class FakeSlack:
         with self._lock:
             self._rules.append((method, when, error))
 
+    def hang(self, method: str, when=lambda data: True, deliver: bool = False) -> None:
+        """Calls of `method` matching `when` never get an answer (until close), as when the
+        bot is killed mid-request; with deliver=True Slack has posted the message anyway."""
+        with self._lock:
+            self._hangs.append((method, when, deliver))
+
+    def drop(self, method: str, when=lambda data: True, deliver: bool = True,
+             times: int = 1) -> None:
+        """The next `times` matching calls lose their answer: the connection closes without
+        a response, after Slack posted the message when `deliver` is True."""
+        with self._lock:
+            self._drops.extend([(method, when, deliver)] * times)
+
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
             self._scripts.clear()
             self._rules.clear()
+            self._hangs.clear()
+            self._drops.clear()
+            self.history.clear()
 
     # --- reading ---------------------------------------------------------------------
     def api(self, method: str) -> list[dict]:
@@ -81,12 +101,25 @@ class FakeSlack:
             time.sleep(0.02)
         return predicate()
 
+    def posted(self, channel: str | None = None) -> list[dict]:
+        """Messages Slack accepted, in order (what people in the channel would see)."""
+        return [m for c, messages in self.history.items() if channel in (None, c)
+                for m in messages]
+
     def close(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
     # --- answering -------------------------------------------------------------------
     def _answer(self, method: str, data: dict) -> tuple[int, dict, dict]:
+        with self._lock:
+            hang = next((h for h in self._hangs if h[0] == method and h[1](data)), None)
+        if hang:
+            if hang[2]:
+                self._deliver(data, f"{1_800_000_000 + next(self._ts)}.000100")
+            self.released.wait()
+            return 503, {}, {"ok": False, "error": "fake_slack_closed"}
         with self._lock:
             script = self._scripts.get(method)
             if script:
@@ -100,11 +133,36 @@ class FakeSlack:
                              "user": "pathwaybot", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
                              "bot_id": BOT_ID}
         if method == "chat.postMessage":
+            self._deliver(data, ts)
             return 200, {}, {"ok": True, "channel": data.get("channel"), "ts": ts,
                              "message": {"text": data.get("text"), "ts": ts}}
+        if method == "conversations.history":
+            oldest = float(data.get("oldest") or 0)
+            messages = [m for m in self.history.get(data.get("channel"), [])
+                        if float(m["ts"]) >= oldest]
+            return 200, {}, {"ok": True, "messages": list(reversed(messages)), "has_more": False}
         if method == "chat.postEphemeral":
             return 200, {}, {"ok": True, "message_ts": ts}
         return 200, {}, {"ok": True}
+
+    def _dropped(self, method: str, data: dict) -> bool:
+        with self._lock:
+            drop = next((d for d in self._drops if d[0] == method and d[1](data)), None)
+            if drop:
+                self._drops.remove(drop)
+                ts = f"{1_800_000_000 + next(self._ts)}.000100"
+        if drop and drop[2]:
+            self._deliver(data, ts)
+        return drop is not None
+
+    def _deliver(self, data: dict, ts: str) -> None:
+        metadata = data.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        message = {"ts": ts, "text": data.get("text"), "blocks": data.get("blocks"),
+                   "thread_ts": data.get("thread_ts"), "metadata": metadata}
+        with self._lock:
+            self.history.setdefault(data.get("channel"), []).append(message)
 
     def _handler_class(self):
         fake = self
@@ -113,15 +171,23 @@ class FakeSlack:
             def log_message(self, *args):  # keep test output clean
                 pass
 
+            def do_GET(self):
+                self.do_POST()
+
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                path, _, query = self.path.partition("?")
                 if "json" in (self.headers.get("Content-Type") or ""):
                     data = json.loads(raw or "{}")
                 else:
                     data = dict(parse_qsl(raw))
-                kind, _, name = self.path.strip("/").partition("/")
+                data.update(parse_qsl(query))
+                kind, _, name = path.strip("/").partition("/")
                 kind = "api" if kind == "api" else "response"
                 fake.calls.append(Call(kind, name, data, dict(self.headers)))
+                if kind == "api" and fake._dropped(name, data):
+                    self.close_connection = True
+                    return
                 if kind == "api":
                     status, headers, body = fake._answer(name, data)
                     payload = json.dumps(body).encode()

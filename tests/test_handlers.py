@@ -8,7 +8,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.config import Config
 from bot.ids import ACTION_GENES, ACTION_SHARE, numbered
-from bot.state import PREVIEW, SHARED, THREAD, View
+from bot.state import PREVIEW, THREAD, View
 from handlers.actions import ButtonHandler
 from handlers.command import PathwayCommand, parse
 from handlers.common import Deps
@@ -68,6 +68,9 @@ LOG = logging.getLogger("test")
     ("stats", ("stats", "")), ("KRAS", ("ask", "KRAS")),
     ("help me find KRAS", ("ask", "help me find KRAS")), ("stats KRAS", ("ask", "stats KRAS")),
     ("figure  PMC4111689", ("ask", "figure PMC4111689")),
+    ("subscribe KRAS  EGFR", ("subscribe", "KRAS EGFR")), ("Subscribe", ("subscribe", "")),
+    ("unsubscribe all", ("unsubscribe", "all")), ("subscriptions", ("subscriptions", "")),
+    ("digest", ("digest", "")), ("digest KRAS", ("ask", "digest KRAS")),
 ])
 def test_parse(text, expected):
     assert parse(text) == expected

@@ -7,7 +7,10 @@ from bot import render
 from bot.cards import gene_line, genes_message
 from bot.state import PREVIEW, SHARED, THREAD, View, decode_view
 from store.links import DEFAULT_IMAGE_URL_TEMPLATE
-from store.models import KIND_GENE, MODE_GENES, Answer, FigureHit, Resolution, Stats
+from bot.render_digest import (digest_message, digest_page_message, invite_message,
+                               notes_message, subscribed_message, subscriptions_message)
+from store.models import (KIND_GENE, MODE_GENES, Answer, ChannelState, DigestPage, FigureHit,
+                          Resolution, Stats, Subscription)
 from tests.blockkit import check_message
 
 T = DEFAULT_IMAGE_URL_TEMPLATE
@@ -136,6 +139,46 @@ def test_record_text_is_escaped_everywhere():
 ], ids=["help", "stats", "empty stats", "error", "notice"])
 def test_fixed_messages_are_valid(message):
     check_message(message)
+
+
+SUBS = (Subscription("C1", "gene", "KRAS", "KRAS", ("KRAS",), created="2026-11-20T08:00:00Z",
+                     created_by="U0ALICE", note="“KRSA” read as KRAS (typo corrected)"),
+        Subscription("C1", "search", "x", "search “<!channel>”", search="<!channel>",
+                     created="2026-11-21T08:00:00Z"))
+
+
+def digest_page(total, shown, offset=0, digest_id=7):
+    hits = tuple(hit(figid=f"PMC{i}__f", caption="word " * 500, genes=[f"G{j}" for j in range(300)],
+                     matched=("G1",)) for i in range(shown))
+    return DigestPage(digest_id, "C1", ("KRAS", "search “<!channel>”"), total, offset, 5, hits,
+                      tuple(("KRAS",) for _ in hits), "2026-11-24T08:00:00Z")
+
+
+@pytest.mark.parametrize("message", [
+    digest_message(digest_page(7, 5), T, "Europe/London"),
+    digest_message(digest_page(1, 1), T, "UTC"),
+    digest_message(digest_page(0, 0), T, "UTC"),
+    digest_page_message(digest_page(7, 2, offset=5), T, "UTC"),
+    digest_page_message(digest_page(0, 0, digest_id=0), T, "UTC", "Nothing new"),
+    subscribed_message("U0ALICE", list(SUBS), "08:00", "Europe/London"),
+    subscriptions_message(ChannelState("C1", SUBS, "2026-11-24T08:00:00Z"), "UTC"),
+    subscriptions_message(ChannelState("C1", SUBS, None, "channel_not_found",
+                                       "2026-11-24T08:00:00Z"), "UTC"),
+    subscriptions_message(ChannelState("C1", ()), "UTC"),
+    invite_message("KRAS <!here>"),
+    notes_message(["“<!channel>” is not a gene", "second line"]),
+], ids=["digest", "digest one", "digest empty", "digest page", "preview empty", "subscribed",
+        "subscriptions", "paused", "no subscriptions", "invite", "notes"])
+def test_digest_and_subscription_messages_are_valid(message):
+    check_message(message, allowed_mentions=("<@U0ALICE>",))
+
+
+def test_digest_header_and_see_all():
+    message = digest_message(digest_page(7, 5), T, "Europe/London")
+    assert message["blocks"][0]["text"]["text"] == \
+        "7 new pathway figures for KRAS · 24 Nov 2026"
+    see_all = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert see_all[0]["text"]["text"] == "See all 7"
 
 
 @pytest.mark.parametrize("text, limit, expected", [

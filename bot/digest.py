@@ -1,0 +1,192 @@
+"""Posting digests: one message per channel, each figure at most once, bad channels paused."""
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
+from store import Store
+
+from .config import Config
+from .render_digest import digest_message
+
+LOG = logging.getLogger("pathway_bot.digest")
+# Slack errors that mean this channel cannot take posts until someone acts.
+PAUSE_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived",
+                          "account_inactive"})
+METADATA_EVENT = "pathway_digest"  # tags our posts so an in-doubt one can be found again
+
+
+@dataclass
+class DigestReport:
+    """What one run did, channel by channel."""
+
+    posted: list[tuple[str, int]] = field(default_factory=list)  # (channel, figures)
+    quiet: list[str] = field(default_factory=list)  # nothing new
+    paused: list[tuple[str, str]] = field(default_factory=list)  # (channel, Slack error)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (channel, why) retried next run
+    reconciled: list[tuple[str, str]] = field(default_factory=list)  # (channel, outcome)
+
+    def summary(self) -> str:
+        figures = sum(n for _, n in self.posted)
+        parts = [f"posted {len(self.posted)} digest{'s' if len(self.posted) != 1 else ''} "
+                 f"({figures} figure{'s' if figures != 1 else ''})",
+                 f"{len(self.quiet)} with nothing new", f"paused {len(self.paused)}",
+                 f"failed {len(self.failed)}"]
+        return ", ".join(parts)
+
+
+class RepostGuard(ConnectionErrorRetryHandler):
+    """slack_sdk's connection-error retry, made safe for a post that is not idempotent: a
+    digest whose answer was lost is sent again only if Slack's history shows it missing."""
+
+    def __init__(self, arrived, **kwargs):
+        super().__init__(**kwargs)
+        self.arrived = arrived  # (channel, digest_id) -> bool
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        try:
+            body = json.loads(request.data or b"{}")
+        except (TypeError, ValueError):  # form-encoded: a read, safe to repeat
+            return True
+        digest_id = ((body.get("metadata") or {}).get("event_payload") or {}).get("digest_id")
+        if digest_id is None:
+            return True
+        try:
+            return not self.arrived(body.get("channel"), digest_id)
+        except Exception:  # cannot tell: leave it in doubt for the next run to settle
+            return False
+
+
+def _epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+class DigestRunner:
+    """Plans, posts and records digests; `client` is a slack_sdk WebClient."""
+
+    def __init__(self, store: Store, client, config: Config, sleep=time.sleep):
+        self.store, self.client, self.config, self.sleep = store, client, config, sleep
+        self._last_post = 0.0
+        client.retry_handlers = [
+            RepostGuard(self._arrived, max_retry_count=h.max_retry_count,
+                        interval_calculator=h.interval_calculator)
+            if type(h) is ConnectionErrorRetryHandler else h for h in client.retry_handlers]
+
+    def run(self, channel: str | None = None) -> DigestReport:
+        """Settle posts a killed run left in doubt, then post every channel's digest."""
+        report = DigestReport()
+        self.reconcile(report)
+        for plan in self.store.digest_plans(channel):
+            if not plan.figures:
+                self.store.digest_nothing_new(plan.channel, plan.cutoff)
+                report.quiet.append(plan.channel)
+                if not (self.config.digest_post_empty and self._first_today(plan.channel)):
+                    continue
+            self._post(plan, report)
+        return report
+
+    def _post(self, plan, report: DigestReport) -> None:
+        digest_id = self.store.digest_start(plan)  # intent first: a kill leaves it in doubt
+        page = self.store.digest_page(digest_id, 0, self.config.digest_cards)
+        message = digest_message(page, self.config.image_url_template, self.config.timezone)
+        self._pace()
+        try:
+            response = self.client.chat_postMessage(
+                channel=plan.channel, unfurl_links=False, unfurl_media=False,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"digest_id": digest_id}},
+                **message)
+        except SlackApiError as error:
+            reason = error.response.get("error") or str(error)
+            self.store.digest_abandon(digest_id)  # Slack refused it: nothing was posted
+            if reason in PAUSE_ERRORS:
+                self.store.pause_channel(plan.channel, reason)
+                report.paused.append((plan.channel, reason))
+                LOG.warning("paused digests to %s: Slack said %s", plan.channel, reason)
+            else:
+                report.failed.append((plan.channel, f"Slack said {reason}"))
+            return
+        except OSError as error:  # retried with backoff already, or it may have arrived
+            ts = self._settle(plan.channel, digest_id)
+            if ts:
+                self.store.digest_finish(digest_id, ts)
+                report.posted.append((plan.channel, len(plan.figures)))
+            else:
+                report.failed.append((plan.channel, f"network error: {error}"))
+                LOG.warning("digest %s to %s is in doubt: %s", digest_id, plan.channel, error)
+            return
+        self.store.digest_finish(digest_id, response.get("ts"))
+        if plan.figures:
+            report.posted.append((plan.channel, len(plan.figures)))
+
+    def _first_today(self, channel: str) -> bool:
+        """No digest (not even an empty one) went to this channel yet today."""
+        last = self.store.subscriptions(channel).last_digest
+        today = datetime.now(ZoneInfo(self.config.timezone)).date()
+        return not last or datetime.fromisoformat(last.replace("Z", "+00:00")).astimezone(
+            ZoneInfo(self.config.timezone)).date() < today
+
+    def _pace(self) -> None:
+        """About one post per second: Slack's chat.postMessage allowance per channel."""
+        wait = self._last_post + self.config.digest_interval - time.monotonic()
+        if wait > 0:
+            self.sleep(wait)
+        self._last_post = time.monotonic()
+
+    def reconcile(self, report: DigestReport) -> None:
+        """For each post a killed run left in doubt, ask Slack whether it arrived."""
+        for digest_id, channel, started in self.store.digest_in_doubt():
+            try:
+                ts = self._find_post(channel, digest_id, started)
+            except SlackApiError as error:
+                reason = error.response.get("error")
+                if reason in PAUSE_ERRORS:
+                    self.store.digest_abandon(digest_id)
+                    self.store.pause_channel(channel, reason)
+                    report.paused.append((channel, reason))
+                    continue
+                # Cannot look (e.g. missing_scope): count it as delivered, because a
+                # repeat post is worse than a missed one for a daily digest.
+                LOG.warning("cannot check digest %s in %s (%s); assuming it arrived",
+                            digest_id, channel, reason)
+                self.store.digest_finish(digest_id, None)
+                report.reconciled.append((channel, "assumed delivered"))
+                continue
+            except OSError as error:
+                report.failed.append((channel, f"network error while checking: {error}"))
+                continue
+            if ts:
+                self.store.digest_finish(digest_id, ts)
+                report.reconciled.append((channel, "had arrived"))
+            else:
+                self.store.digest_abandon(digest_id)
+                report.reconciled.append((channel, "had not arrived; reposting"))
+
+    def _arrived(self, channel: str, digest_id: int) -> bool:
+        return self._settle(channel, digest_id) is not None
+
+    def _settle(self, channel: str, digest_id: int) -> str | None:
+        """The ts of a just-attempted post if Slack has it; None if not or unknown."""
+        try:
+            return self._find_post(channel, digest_id, datetime.now().astimezone().isoformat())
+        except (SlackApiError, OSError):
+            return None
+
+    def _find_post(self, channel: str, digest_id: int, started: str) -> str | None:
+        """The ts of our digest message in the channel's recent history, if Slack has it."""
+        response = self.client.conversations_history(
+            channel=channel, oldest=str(_epoch(started) - 60), limit=200,
+            include_all_metadata=True)
+        for message in response.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if (metadata.get("event_type") == METADATA_EVENT
+                    and (metadata.get("event_payload") or {}).get("digest_id") == digest_id):
+                return message.get("ts")
+        return None

@@ -1,0 +1,93 @@
+"""The batch jobs behind `sync`, `digest` and `schedule`, each under its file lock."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from store import Store, SyncError
+
+from . import lock
+from .app import web_client
+from .config import Config, ConfigError
+from .digest import DigestReport, DigestRunner
+from .schedule import parse_time, run_forever
+
+LAST_RUN_KEY = "schedule_last_run"
+
+
+class JobError(Exception):
+    """A job could not run at all (no source, lock held, sync failed); the message says why."""
+
+
+def sync(config: Config, store: Store, source: str | None, echo, **ingest_options) -> int:
+    """Fast-forward the PFOCR checkout and ingest it; returns how many records failed."""
+    source = source or config.pfocr_source
+    if not source:
+        raise JobError("no PFOCR source: set pfocr_source in the config file or pass --source")
+    try:
+        with lock.hold(config.db, "sync"):
+            checkout, report = store.sync(source, config.checkout, **ingest_options)
+    except (SyncError, lock.LockBusy) as error:
+        raise JobError(str(error)) from None
+    if checkout.cloned:
+        echo(f"cloned {source} into {checkout.path} at {checkout.after[:10]}")
+    elif checkout.changed:
+        echo(f"{checkout.path}: {checkout.before[:10]}..{checkout.after[:10]}")
+    else:
+        echo(f"{checkout.path}: already up to date at {checkout.after[:10]}")
+    echo(report.summary())
+    return report.failed
+
+
+def digest(config: Config, store: Store, echo, channel: str | None = None,
+           dry_run: bool = False) -> DigestReport | None:
+    """Post (or with dry_run, list) every due digest; None for a dry run."""
+    if dry_run:
+        for plan in store.digest_plans(channel):
+            figids = [hit.figid for hit in store.plan_page(plan, 10).figures]
+            more = f" (+{len(plan.figures) - len(figids)} more)" if len(plan.figures) > 10 else ""
+            echo(f"{plan.channel}: {len(plan.figures)} new figure(s) for "
+                 f"{', '.join(plan.labels)}: {', '.join(figids) or '-'}{more}")
+        return None
+    try:
+        config.require("bot_token")
+    except ConfigError as error:
+        raise JobError(str(error)) from None
+    try:
+        with lock.hold(config.db, "digest"):
+            report = DigestRunner(store, web_client(config), config).run(channel)
+    except lock.LockBusy as error:
+        raise JobError(str(error)) from None
+    for channel_, count in report.posted:
+        echo(f"{channel_}: posted {count} figure(s)")
+    for channel_, outcome in report.reconciled:
+        echo(f"{channel_}: an interrupted post {outcome}")
+    for channel_, reason in report.paused:
+        echo(f"{channel_}: paused, Slack said {reason}")
+    for channel_, reason in report.failed:
+        echo(f"{channel_}: not posted, will retry next run: {reason}")
+    echo(report.summary())
+    return report
+
+
+def schedule(config: Config, store: Store, echo) -> None:
+    """Run sync (when a source is configured) then digest daily at the configured time."""
+    config.require("bot_token")
+
+    def job():
+        if config.pfocr_source:
+            try:
+                sync(config, store, None, echo)
+            except JobError as error:  # digest what we have; the log says why sync failed
+                echo(f"sync failed: {error}")
+        try:
+            digest(config, store, echo)
+        except JobError as error:
+            echo(f"digest skipped: {error}")
+
+    def last_run():
+        stamp = store.get_meta(LAST_RUN_KEY)
+        return datetime.fromisoformat(stamp) if stamp else None
+
+    echo(f"daily sync and digest at {config.digest_time} ({config.timezone})")
+    run_forever(job, last_run, lambda t: store.set_meta(LAST_RUN_KEY, t.isoformat()),
+                parse_time(config.digest_time), ZoneInfo(config.timezone))

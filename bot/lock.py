@@ -1,0 +1,31 @@
+"""A file lock in the database folder: one digest (or sync) at a time, released on exit or crash."""
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class LockBusy(Exception):
+    """Another process holds the lock; the message names it."""
+
+
+@contextmanager
+def hold(db: Path, name: str):
+    """Hold `<db>.<name>.lock` for the block, or raise LockBusy at once."""
+    path = Path(f"{db}.{name}.lock")
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise LockBusy(f"another {name} is running ({holder} holds {path})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock; the kernel does it if we die

@@ -1,0 +1,213 @@
+"""Digest bookkeeping: which new figures each channel gets, and the exactly-once ledger.
+
+A run takes a cutoff (the newest first_seen in the database when it starts). A channel's
+digest holds the figures first seen after its watermark (and after each subscription was
+made) up to that cutoff, minus any already in the ledger. The post to Slack happens
+between start() and finish(): finish() writes the ledger rows and the new watermark in one
+transaction, only after Slack accepted the post. A figure first seen during the run lies
+beyond the cutoff and waits for the next run.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from . import queries
+from .models import SUB_SEARCH, ChannelState, DigestPage
+from .search import match_expression, parse_terms
+from .subscriptions import active_channels, listing
+
+PREVIEW_RECENT = 20  # figures a preview shows when nothing is new since the last digest
+RECENT_WINDOW = 5000  # newest figures a preview looks through for recent matches
+
+
+@dataclass(frozen=True)
+class DigestPlan:
+    """What one channel's next digest would contain."""
+
+    channel: str
+    cutoff: str
+    labels: tuple[str, ...]  # every subscription of the channel, for the header
+    figures: tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]  # id, labels, symbols
+
+    def to_json(self) -> str:
+        return json.dumps([[i, list(labels), list(symbols)] for i, labels, symbols in self.figures])
+
+
+def cutoff(db) -> str | None:
+    """The newest first_seen: everything up to it is visible to this run."""
+    return db.execute("SELECT max(first_seen) FROM figures").fetchone()[0]
+
+
+def _new_figures(db, since: str, until: str):
+    """(id, first_seen, focus, symbols) of figures first seen in (since, until]."""
+    rows = db.execute("SELECT id, first_seen, focus, genes FROM figures "
+                      "WHERE first_seen > ? AND first_seen <= ?", [since, until])
+    return [(i, seen, focus, {s for _, s in json.loads(genes) if s}) for i, seen, focus, genes in rows]
+
+
+def _search_ids(db, text: str) -> set[int]:
+    terms = parse_terms(text)
+    if not terms:
+        return set()
+    return {row[0] for row in db.execute(
+        "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?", [match_expression(terms)])}
+
+
+def _watermarks(db) -> dict[str, str]:
+    return {c: w for c, w in db.execute("SELECT channel, watermark FROM channels") if w}
+
+
+def plan(db, channel: str | None = None, until: str | None = None) -> list[DigestPlan]:
+    """The next digest of every active channel (or one), computed in one read."""
+    until = until or cutoff(db)
+    states = active_channels(db, channel)
+    if not until or not states:
+        return []
+    marks = _watermarks(db)
+
+    def since(state: ChannelState, sub) -> str:
+        return max(sub.created, marks.get(state.channel, ""))
+
+    floor = min(since(state, sub) for state in states for sub in state.subscriptions)
+    new = _new_figures(db, floor, until)
+    by_symbol = defaultdict(list)
+    for figure in new:
+        for symbol in figure[3]:
+            by_symbol[symbol].append(figure)
+    seen_at = {figure[0]: figure for figure in new}
+    search_cache: dict[str, set[int]] = {}
+    plans = []
+    for state in states:
+        labels, symbols = defaultdict(list), defaultdict(set)
+        for sub in state.subscriptions:
+            start = since(state, sub)
+            if sub.kind == SUB_SEARCH:
+                if sub.search not in search_cache:
+                    search_cache[sub.search] = _search_ids(db, sub.search) & seen_at.keys()
+                hits = [seen_at[i] for i in search_cache[sub.search]]
+            else:
+                hits = [f for s in sub.symbols for f in by_symbol.get(s, ())]
+            for figure in hits:
+                if figure[1] > start:
+                    if sub.label not in labels[figure[0]]:
+                        labels[figure[0]].append(sub.label)
+                    symbols[figure[0]].update(s for s in sub.symbols if s in figure[3])
+        posted = queries.posted_figures(db, state.channel, list(labels))
+        # Figures matching more subscriptions first, then PFOCR's focus order.
+        chosen = sorted((i for i in labels if i not in posted),
+                        key=lambda i: (-len(labels[i]), seen_at[i][2], i))
+        plans.append(DigestPlan(state.channel, until, tuple(s.label for s in state.subscriptions),
+                                tuple((i, tuple(labels[i]), tuple(sorted(symbols[i])))
+                                      for i in chosen)))
+    return plans
+
+
+def recent(db, channel: str, limit: int = PREVIEW_RECENT) -> DigestPlan | None:
+    """A preview for a channel with nothing new: its latest matches, ignoring the watermark."""
+    state = listing(db, channel)
+    if not state.subscriptions:
+        return None
+    newest = cutoff(db) or ""
+    floor = db.execute("SELECT first_seen FROM figures ORDER BY first_seen DESC LIMIT 1 OFFSET ?",
+                       [RECENT_WINDOW]).fetchone()
+    found = _plan_one(db, state, floor[0] if floor else "", newest)
+    return DigestPlan(channel, newest, found.labels, found.figures[:limit])
+
+
+def _plan_one(db, state: ChannelState, floor: str, until: str) -> DigestPlan:
+    """plan() for one in-memory channel state, ignoring watermark and ledger."""
+    new = _new_figures(db, floor, until)
+    labels, symbols = defaultdict(list), defaultdict(set)
+    for sub in state.subscriptions:
+        ids = _search_ids(db, sub.search) if sub.kind == SUB_SEARCH else None
+        for figure in new:
+            if (figure[0] in ids) if ids is not None else (figure[3] & set(sub.symbols)):
+                labels[figure[0]].append(sub.label)
+                symbols[figure[0]].update(figure[3] & set(sub.symbols))
+    order = {f[0]: f[1] for f in new}
+    chosen = sorted(labels, key=lambda i: order[i], reverse=True)
+    return DigestPlan(state.channel, until, tuple(s.label for s in state.subscriptions),
+                      tuple((i, tuple(labels[i]), tuple(sorted(symbols[i]))) for i in chosen))
+
+
+def start(db, digest: DigestPlan, now: str) -> int:
+    """Record the intent to post; the row stays `sending` until Slack accepts."""
+    with db.conn:
+        return db.execute(
+            "INSERT INTO digests (channel, state, started, cutoff, figures, labels) "
+            "VALUES (?, 'sending', ?, ?, ?, ?)",
+            [digest.channel, now, digest.cutoff, digest.to_json(),
+             json.dumps(digest.labels)]).lastrowid
+
+
+def finish(db, digest_id: int, ts: str | None, now: str) -> None:
+    """Slack accepted the post: ledger rows, watermark and state in one transaction."""
+    channel, cutoff_, figures = db.execute(
+        "SELECT channel, cutoff, figures FROM digests WHERE id = ?", [digest_id]).fetchone()
+    with db.conn:
+        db.execute("UPDATE digests SET state = 'sent', ts = ? WHERE id = ?", [ts, digest_id])
+        db.conn.executemany("INSERT OR IGNORE INTO digest_posts VALUES (?, ?, ?)",
+                            [(channel, figure[0], digest_id) for figure in json.loads(figures)])
+        _advance(db, channel, cutoff_, now)
+
+
+def abandon(db, digest_id: int) -> None:
+    """Slack did not take the post: forget the intent, so the next run tries again."""
+    with db.conn:
+        db.execute("DELETE FROM digests WHERE id = ? AND state = 'sending'", [digest_id])
+
+
+def nothing_new(db, channel: str, cutoff_: str) -> None:
+    """No matching figures up to the cutoff: move the watermark so the next scan starts there."""
+    with db.conn:
+        db.execute("INSERT INTO channels (channel, watermark) VALUES (?, ?) ON CONFLICT(channel) "
+                   "DO UPDATE SET watermark = max(coalesce(watermark, ''), excluded.watermark)",
+                   [channel, cutoff_])
+
+
+def _advance(db, channel: str, cutoff_: str, now: str) -> None:
+    db.execute("INSERT INTO channels (channel, watermark, last_digest) VALUES (?, ?, ?) "
+               "ON CONFLICT(channel) DO UPDATE SET last_digest = excluded.last_digest, "
+               "watermark = max(coalesce(watermark, ''), excluded.watermark)",
+               [channel, cutoff_, now])
+
+
+def in_doubt(db) -> list[tuple[int, str, str]]:
+    """(id, channel, started) of posts a killed run may or may not have made."""
+    return db.execute("SELECT id, channel, started FROM digests WHERE state = 'sending' "
+                      "ORDER BY id").fetchall()
+
+
+def pause(db, channel: str, reason: str, now: str) -> None:
+    """Stop digests to a channel Slack will not take them in; the reason is shown to users."""
+    with db.conn:
+        db.execute("INSERT INTO channels (channel, paused_reason, paused_at) VALUES (?, ?, ?) "
+                   "ON CONFLICT(channel) DO UPDATE SET paused_reason = excluded.paused_reason, "
+                   "paused_at = excluded.paused_at", [channel, reason, now])
+
+
+def _page(db, digest_id, channel, figures, labels, offset, limit, cutoff_) -> DigestPage:
+    shown, matched = [], []
+    for figure_id, found, symbols in figures[offset:offset + limit]:
+        for hit in queries.load_hits(db, [(figure_id, tuple(symbols))]):  # gone if deleted since
+            shown.append(hit)
+            matched.append(tuple(found))
+    return DigestPage(digest_id, channel, tuple(labels), len(figures), offset, limit,
+                      tuple(shown), tuple(matched), cutoff_)
+
+
+def plan_page(db, digest: DigestPlan, limit: int) -> DigestPage:
+    """The first page of a digest that has not been posted (id 0)."""
+    return _page(db, 0, digest.channel, digest.figures, digest.labels, 0, limit, digest.cutoff)
+
+
+def page(db, digest_id: int, offset: int, limit: int) -> DigestPage | None:
+    """One page of a posted digest's figures, for its "See all" button."""
+    row = db.execute("SELECT channel, figures, labels, cutoff FROM digests WHERE id = ?",
+                     [digest_id]).fetchone()
+    if row is None:
+        return None
+    channel, figures, labels, cutoff_ = row
+    return _page(db, digest_id, channel, json.loads(figures), json.loads(labels), offset, limit,
+                 cutoff_)

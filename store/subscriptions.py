@@ -1,0 +1,105 @@
+"""Channel subscriptions: turning `/pathway subscribe ...` text into rows, and back."""
+
+import json
+
+from .models import (KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE, SUB_SEARCH, ChannelState,
+                     Subscription)
+from .resolve import Resolver
+from .search import parse_terms
+
+ALL = "all"
+
+
+def understand(resolver: Resolver, channel: str, text: str) -> tuple[list[Subscription], list[str]]:
+    """Subscriptions the text names, and one message per term that names nothing."""
+    text = " ".join(text.split())
+    if text.lower().startswith("search "):
+        search = text[7:].strip()
+        if not parse_terms(search):
+            return [], [f"“{search}” has no words to search for."]
+        key = " ".join(parse_terms(search)).lower()
+        return [Subscription(channel, SUB_SEARCH, key, f"search “{search}”", search=search)], []
+    resolutions, suggestions = resolver.resolve_query(text)
+    found, problems = [], []
+    for r in resolutions:
+        if r.kind == KIND_NONE or not r.symbols:
+            hint = f" Did you mean {', '.join(suggestions[:3])}?" if suggestions else \
+                f" For a topic, use `subscribe search {r.input}`."
+            problems.append(f"“{r.input}” is not a gene or family I know.{hint}")
+            continue
+        symbols = r.symbols[:1] if r.kind == KIND_AMBIGUOUS else r.symbols
+        kind = KIND_FAMILY if r.kind == KIND_FAMILY else KIND_GENE
+        note = ""
+        if r.corrected:
+            note = f"“{r.input}” read as {r.title} (typo corrected)"
+        elif r.kind == KIND_AMBIGUOUS:
+            note = (f"“{r.input}” also names {', '.join(r.symbols[1:])}; subscribe to one of "
+                    "those by its symbol if you meant it")
+        elif r.input.upper() != r.title.upper() and r.note:
+            note = f"“{r.input}” read as {r.title} ({r.note})"
+        label = f"{r.title} ({len(symbols)} genes)" if kind == KIND_FAMILY else r.title
+        found.append(Subscription(channel, kind, ",".join(sorted(symbols)), label,
+                                  tuple(symbols), note=note))
+    return found, problems
+
+
+def save(db, subscriptions: list[Subscription], user: str | None, now: str) -> list[Subscription]:
+    """Store new subscriptions (existing ones stay as they were); resume a paused channel."""
+    added = []
+    with db.conn:
+        for sub in subscriptions:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO subscriptions (channel, kind, key, label, symbols, search, "
+                "created, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [sub.channel, sub.kind, sub.key, sub.label, json.dumps(sub.symbols), sub.search,
+                 now, user])
+            if cursor.rowcount:
+                added.append(sub)
+        for channel in {sub.channel for sub in subscriptions}:
+            db.execute("INSERT INTO channels (channel) VALUES (?) ON CONFLICT(channel) "
+                       "DO UPDATE SET paused_reason = NULL, paused_at = NULL", [channel])
+    return added
+
+
+def remove(db, resolver: Resolver, channel: str, text: str) -> list[str]:
+    """Delete the named subscriptions (or all); returns the labels removed."""
+    current = listing(db, channel).subscriptions
+    if text.strip().lower() == ALL:
+        doomed = list(current)
+    else:
+        wanted, _ = understand(resolver, channel, text)
+        keys = {(s.kind, s.key) for s in wanted}
+        typed = text.strip().lower()
+        doomed = [s for s in current if (s.kind, s.key) in keys or s.label.lower() == typed]
+    with db.conn:
+        db.conn.executemany("DELETE FROM subscriptions WHERE channel = ? AND kind = ? AND key = ?",
+                            [(channel, s.kind, s.key) for s in doomed])
+    return [s.label for s in doomed]
+
+
+def _row(row) -> Subscription:
+    channel, kind, key, label, symbols, search, created, created_by = row
+    return Subscription(channel, kind, key, label, tuple(json.loads(symbols)), search, created,
+                        created_by)
+
+
+SUBSCRIPTION_COLUMNS = "channel, kind, key, label, symbols, search, created, created_by"
+
+
+def listing(db, channel: str) -> ChannelState:
+    """A channel's subscriptions, oldest first, with its digest state."""
+    subs = tuple(_row(r) for r in db.execute(
+        f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE channel = ? ORDER BY id",
+        [channel]))
+    state = db.execute("SELECT last_digest, paused_reason, paused_at FROM channels "
+                       "WHERE channel = ?", [channel]).fetchone() or (None, None, None)
+    return ChannelState(channel, subs, *state)
+
+
+def active_channels(db, channel: str | None = None) -> list[ChannelState]:
+    """Channels with subscriptions that are not paused (one channel when given)."""
+    rows = db.execute(
+        "SELECT DISTINCT s.channel FROM subscriptions s LEFT JOIN channels c USING (channel) "
+        "WHERE c.paused_reason IS NULL AND (? IS NULL OR s.channel = ?) ORDER BY s.channel",
+        [channel, channel]).fetchall()
+    return [listing(db, row[0]) for row in rows]
