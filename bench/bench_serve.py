@@ -14,7 +14,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,15 +27,10 @@ from bench.make_corpus import make_corpus
 from store import Store
 from tests import slack_wire as wire
 from tests.fake_slack import FakeSlack
+from tests.serve_kit import free_port
 
 QUERIES = ["TP53", "KRAS", "EGFR", "AKT1 MTOR", "NF-kB", "PI3K", "ERK1/2", "KRSA",
            "which figures show ITGB3 and RALB?", "search integrin resistance", "MAPK1", "help"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:

@@ -84,7 +84,11 @@ class DigestRunner:
         """Settle posts a killed run left in doubt, then post every channel's digest."""
         report = DigestReport()
         self.reconcile(report)
+        unsettled = {channel_ for _, channel_, _ in self.store.digest_in_doubt()}
         for plan in self.store.digest_plans(channel):
+            if plan.channel in unsettled:  # posting again could repeat what may have arrived
+                report.failed.append((plan.channel, "an earlier post is still unconfirmed"))
+                continue
             if not plan.figures:
                 self.store.digest_nothing_new(plan.channel, plan.cutoff)
                 report.quiet.append(plan.channel)
@@ -170,10 +174,12 @@ class DigestRunner:
                 report.reconciled.append((channel, "had not arrived; reposting"))
 
     def _arrived(self, channel: str, digest_id: int) -> bool:
-        return self._settle(channel, digest_id) is not None
+        """Did a just-attempted post land? Raises when Slack cannot say (no retry then)."""
+        return self._find_post(channel, digest_id, datetime.now().astimezone().isoformat()) \
+            is not None
 
     def _settle(self, channel: str, digest_id: int) -> str | None:
-        """The ts of a just-attempted post if Slack has it; None if not or unknown."""
+        """The ts of a just-attempted post if Slack has it; None if not, or if unknown."""
         try:
             return self._find_post(channel, digest_id, datetime.now().astimezone().isoformat())
         except (SlackApiError, OSError):

@@ -192,6 +192,28 @@ def test_a_lost_answer_is_checked_before_the_post_is_retried(store, tmp_path, fa
     assert store.digest_in_doubt() == []
 
 
+def test_without_history_access_a_lost_answer_is_never_posted_twice(store, tmp_path, fake):
+    subscribe(store, "C1", "KRAS")
+    add(store, tmp_path, "PMC2__a", ["KRAS"])
+    fake.fail("conversations.history", "missing_scope")
+    fake.drop("chat.postMessage", deliver=True)
+    first = runner_for(store, fake).run()
+    assert first.failed and len(store.digest_in_doubt()) == 1
+    second = runner_for(store, fake).run()
+    assert second.reconciled == [("C1", "assumed delivered")] and second.posted == []
+    assert len(fake.posted("C1")) == 1 and len(fake.api("chat.postMessage")) == 1
+
+
+def test_a_channel_with_an_unconfirmed_post_waits(store, tmp_path, fake):
+    subscribe(store, "C1", "KRAS")
+    add(store, tmp_path, "PMC2__a", ["KRAS"])
+    store.digest_start(store.digest_plans()[0])  # in doubt from an earlier run
+    fake.drop("conversations.history", deliver=False, times=10)  # Slack unreachable
+    report = runner_for(store, fake).run()
+    assert ("C1", "an earlier post is still unconfirmed") in report.failed
+    assert fake.api("chat.postMessage") == []
+
+
 def test_in_doubt_posts_are_checked_against_slack(store, tmp_path, fake):
     subscribe(store, "C1", "KRAS")
     subscribe(store, "C2", "KRAS")

@@ -134,35 +134,35 @@ def test_rate_limited_post_is_retried_after_retry_after(server, fake):
     assert second.data["thread_ts"] == "1700000000.000100"
 
 
-def test_server_refuses_to_start_without_a_secret_and_names_it(tmp_path):
-    env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-test")
-    env.pop("SLACK_SIGNING_SECRET", None)
+@pytest.mark.parametrize("command, env, message", [
+    ("serve", {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": None},
+     "SLACK_SIGNING_SECRET is not set"),
+    ("serve", {"SLACK_BOT_TOKEN": None, "SLACK_SIGNING_SECRET": "s"},
+     "SLACK_BOT_TOKEN is not set"),
+    ("serve", {"SLACK_BOT_TOKEN": "xoxb-bad", "SLACK_SIGNING_SECRET": "s", "REJECT": "1"},
+     "SLACK_BOT_TOKEN was rejected by Slack: invalid_auth"),
+    ("serve", {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s",
+               "SLACK_API_BASE_URL": "ftp://nowhere"}, "SLACK_API_BASE_URL must be an http"),
+    ("socket", {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s",
+                "SLACK_APP_TOKEN": None}, "SLACK_APP_TOKEN is not set"),
+], ids=["no-secret", "no-token", "rejected-token", "bad-api-url", "socket-no-app-token"])
+def test_bad_configuration_stops_startup_with_one_clear_line(tmp_path, fake, command, env,
+                                                             message):
+    full = dict(os.environ, SLACK_API_BASE_URL=fake.api_url)
+    if env.pop("REJECT", None):
+        fake.fail("auth.test", "invalid_auth")
+    for name, value in env.items():
+        if value is None:
+            full.pop(name, None)
+        else:
+            full[name] = value
+    extra = ["--port", str(free_port())] if command == "serve" else []
     result = subprocess.run([sys.executable, "-m", "bot", "--db", str(tmp_path / "x.db"),
-                             "serve", "--port", str(free_port())],
-                            env=env, capture_output=True, text=True, timeout=60)
+                             command, *extra], env=full, capture_output=True, text=True,
+                            timeout=60)
     assert result.returncode == 1
-    assert "SLACK_SIGNING_SECRET is not set" in result.stderr
+    assert message in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_server_refuses_a_token_slack_rejects(tmp_path, fake):
-    fake.fail("auth.test", "invalid_auth")
-    env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-bad", SLACK_SIGNING_SECRET="s",
-               SLACK_API_BASE_URL=fake.api_url)
-    result = subprocess.run([sys.executable, "-m", "bot", "--db", str(tmp_path / "x.db"),
-                             "serve", "--port", str(free_port())],
-                            env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1
-    assert "SLACK_BOT_TOKEN was rejected by Slack: invalid_auth" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_socket_mode_needs_the_app_token(tmp_path):
-    env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s")
-    env.pop("SLACK_APP_TOKEN", None)
-    result = subprocess.run([sys.executable, "-m", "bot", "--db", str(tmp_path / "x.db"),
-                             "socket"], env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and "SLACK_APP_TOKEN is not set" in result.stderr
 
 
 def test_manifest_declares_what_the_bot_uses():
