@@ -9,14 +9,13 @@ from slack_sdk.errors import SlackApiError
 from bot import render
 from bot.cards import genes_message
 from bot.render_digest import digest_page_message
-from bot.state import SHARED, BadState, View, decode_digest, decode_genes, decode_view
+from bot.state import SHARED, View, decode_digest, decode_genes, decode_view
 from store import NotFound
 
 from .common import EPHEMERAL, Deps, guarded
 
 # Errors that mean the bot cannot post here itself; the response_url still can.
 CANNOT_POST = {"not_in_channel", "channel_not_found", "restricted_action"}
-STALE = "That button belongs to an older PathwayBot message. Run /pathway again."
 
 
 class ButtonHandler:
@@ -31,19 +30,13 @@ class ButtonHandler:
     @guarded
     def page(self, action, respond, body, logger):
         """Prev, Next and the choice buttons: redraw the message in place."""
-        try:
-            view = decode_view(action["value"])
-        except BadState:
-            return respond(replace_original=False, **render.notice_message(STALE), **EPHEMERAL)
+        view = decode_view(action["value"])
         respond(replace_original=True, **self.deps.page(view))
 
     @guarded
     def share(self, action, respond, client, body, logger):
         """Post the current page for everyone, credited to the user, and drop the preview."""
-        try:
-            view = decode_view(action["value"])
-        except BadState:
-            return respond(replace_original=False, **render.notice_message(STALE), **EPHEMERAL)
+        view = decode_view(action["value"])
         message = self.deps.page(View(view.query, view.offset, SHARED),
                                  shared_by=body["user"]["id"])
         try:
@@ -62,21 +55,18 @@ class ButtonHandler:
     @guarded
     def genes(self, action, respond, body, logger):
         """Every gene of one figure, as a new ephemeral message."""
+        figid, matched = decode_genes(action["value"])
         try:
-            figid, matched = decode_genes(action["value"])
             message = genes_message(self.deps.store.figure(figid), matched)
-        except (BadState, NotFound) as error:
-            message = render.notice_message(STALE if isinstance(error, BadState) else str(error))
+        except NotFound as error:
+            message = render.notice_message(str(error))
         respond(replace_original=False, **message, **EPHEMERAL)
 
     @guarded
     def digest_page(self, action, respond, body, logger):
         """"See all N" on a digest (a private copy), then paging within that copy."""
         config = self.deps.config
-        try:
-            view = decode_digest(action["value"])
-        except BadState:
-            return respond(replace_original=False, **render.notice_message(STALE), **EPHEMERAL)
+        view = decode_digest(action["value"])
         page = self.deps.store.digest_page(view.digest_id, view.offset, config.page_size)
         if page is None:
             return respond(replace_original=False, **EPHEMERAL,

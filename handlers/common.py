@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from bot import render
 from bot.config import Config
-from bot.state import View
+from bot.state import BadState, View
 from store import Store
 
 LOG = logging.getLogger("pathway_bot")
 EPHEMERAL = {"response_type": "ephemeral"}
+STALE = "That button belongs to an older PathwayBot message. Run /pathway again."
 
 
 @dataclass(frozen=True)
@@ -37,26 +38,34 @@ def report(error: BaseException, logger: logging.Logger | None = None, body: dic
 
 def apologise(error_id: str, kwargs: dict) -> None:
     """Tell the user, by whichever channel this request offers, that it failed."""
-    message = {**render.error_message(error_id), **EPHEMERAL}
+    tell(render.error_message(error_id), kwargs)
+
+
+def tell(message: dict, kwargs: dict) -> None:
+    """Reply privately by whichever channel the request offers: ack, response_url or DM."""
+    message = {**message, **EPHEMERAL}
     event = kwargs.get("event") or {}
     try:
         if kwargs.get("ack") is not None:
             kwargs["ack"](**message)
-        elif kwargs.get("respond") is not None and (kwargs.get("body") or {}).get("response_url"):
+        elif kwargs.get("respond") is not None:  # bolt gives one only with a response_url
             kwargs["respond"](replace_original=False, **message)
         elif kwargs.get("client") is not None and event.get("channel") and event.get("user"):
             kwargs["client"].chat_postEphemeral(channel=event["channel"], user=event["user"],
-                                                **render.error_message(error_id))
-    except Exception as error:  # the apology itself failed: the log is all we have
-        LOG.error("could not deliver error %s to the user", error_id, exc_info=error)
+                                                text=message["text"], blocks=message["blocks"])
+    except Exception as error:  # the reply itself failed: the log is all we have
+        LOG.error("could not deliver %r to the user", message["text"][:80], exc_info=error)
 
 
 def guarded(method):
-    """Catch anything a handler raises: the log gets the traceback, the user an error id."""
+    """Catch anything a handler raises: the log gets the traceback, the user an error id.
+    A button value we cannot read gets a plain "run it again" instead."""
     @functools.wraps(method)
     def wrapper(self, **kwargs):
         try:
             return method(self, **kwargs)
+        except BadState:
+            tell(render.notice_message(STALE), kwargs)
         except Exception as error:
             apologise(report(error, kwargs.get("logger"), kwargs.get("body")), kwargs)
     return wrapper
