@@ -37,15 +37,15 @@ class ButtonHandler:
     def share(self, action, respond, client, body, logger):
         """Post the current page for everyone, credited to the user, and drop the preview."""
         view = decode_view(action["value"])
-        message = self.deps.page(View(view.query, view.offset, SHARED),
-                                 shared_by=body["user"]["id"])
+        shared, user = View(view.query, view.offset, SHARED), body["user"]["id"]
         try:
-            client.chat_postMessage(channel=body["channel"]["id"], **message)
+            self.deps.post(client, shared, user, channel=body["channel"]["id"])
         except SlackApiError as error:
             if error.response.get("error") not in CANNOT_POST:
                 raise
             # DMs and channels the bot was never invited to: Slack posts this for us.
-            respond(response_type="in_channel", replace_original=False, **message)
+            respond(response_type="in_channel", replace_original=False,
+                    **self.deps.page(shared, user))
         respond(delete_original=True)
 
     @guarded

@@ -5,6 +5,8 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from slack_sdk.errors import SlackApiError
+
 from bot import render
 from bot.config import Config
 from bot.state import BadState, View
@@ -22,10 +24,23 @@ class Deps:
     store: Store
     config: Config
 
-    def page(self, view: View, shared_by: str | None = None) -> dict:
+    def page(self, view: View, shared_by: str | None = None, images: bool = True) -> dict:
         """Ask the engine for one page of a query and render it for the view's surface."""
         answer = self.store.ask(view.query, limit=self.config.page_size, offset=view.offset)
-        return render.answer_message(answer, view, self.config.image_url_template, shared_by)
+        template = self.config.image_url_template if images else ""
+        return render.answer_message(answer, view, template, shared_by)
+
+    def post(self, client, view: View, shared_by: str | None = None, **where):
+        """chat.postMessage of a page; if Slack cannot fetch an image it refuses the whole
+        post (invalid_blocks), so send it again without images: the links still work."""
+        try:
+            return client.chat_postMessage(**where, **self.page(view, shared_by))
+        except SlackApiError as error:
+            if error.response.get("error") != "invalid_blocks":
+                raise
+            LOG.warning("Slack refused the blocks (%s); posting without images",
+                        error.response.get("errors"))
+            return client.chat_postMessage(**where, **self.page(view, shared_by, images=False))
 
 
 def report(error: BaseException, logger: logging.Logger | None = None, body: dict | None = None) -> str:

@@ -27,6 +27,8 @@ class MentionHandler:
     @guarded
     def reply(self, event, client, logger):
         text = question(event.get("text", ""))
-        message = self.deps.page(View(text, 0, THREAD)) if text else render.help_message()
-        client.chat_postMessage(channel=event["channel"],
-                                thread_ts=event.get("thread_ts") or event["ts"], **message)
+        where = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event["ts"]}
+        if text:
+            self.deps.post(client, View(text, 0, THREAD), **where)
+        else:
+            client.chat_postMessage(**where, **render.help_message())

@@ -158,6 +158,18 @@ def test_rate_limit_is_retried_and_refusing_channels_are_paused(store, tmp_path,
     assert "C2" not in [c for c, _ in runner_for(store, fake).run().posted]
 
 
+def test_a_digest_whose_images_slack_cannot_fetch_goes_out_without_them(store, tmp_path, fake):
+    subscribe(store, "C1", "KRAS")
+    add(store, tmp_path, "PMC2__a", ["KRAS"])
+    fake.fail("chat.postMessage", "invalid_blocks",
+              when=lambda d: any(b["type"] == "image" for b in d.get("blocks", [])))
+    report = runner_for(store, fake).run()
+    assert report.posted == [("C1", 1)]
+    (message,) = fake.posted("C1")
+    assert figids_in(message) == ["PMC2__a"]
+    assert not any(b["type"] == "image" for b in message["blocks"])
+
+
 def test_more_figures_than_cards_get_a_see_all_button(store, tmp_path, fake):
     subscribe(store, "C1", "KRAS")
     for i in range(7):

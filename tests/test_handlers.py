@@ -33,8 +33,8 @@ class Recorder:
 class FakeClient:
     """A WebClient stand-in: records posts, optionally fails them with a Slack error."""
 
-    def __init__(self, error=None):
-        self.error, self.posts, self.ephemeral = error, [], []
+    def __init__(self, error=None, when=lambda kwargs: True):
+        self.error, self.when, self.posts, self.ephemeral = error, when, [], []
 
     def _fail(self, method):
         response = SlackResponse(client=None, http_verb="POST", api_url=method, req_args={},
@@ -43,7 +43,7 @@ class FakeClient:
         raise SlackApiError(self.error, response)
 
     def chat_postMessage(self, **kwargs):
-        if self.error:
+        if self.error and self.when(kwargs):
             self._fail("chat.postMessage")
         self.posts.append(kwargs)
 
@@ -126,6 +126,15 @@ def test_mention_inside_a_thread_stays_in_that_thread(deps):
     MentionHandler(deps).reply(event={"text": "<@U0BOT> KRAS", "channel": "C1", "ts": "7.7",
                                       "thread_ts": "6.6"}, client=client, logger=LOG)
     assert client.posts[0]["thread_ts"] == "6.6"
+
+
+def test_images_slack_cannot_fetch_are_dropped_rather_than_the_reply(deps):
+    client = FakeClient(error="invalid_blocks",
+                        when=lambda kw: any(b["type"] == "image" for b in kw["blocks"]))
+    MentionHandler(deps).reply(event={"text": "<@U0BOT> KRAS", "channel": "C1", "ts": "1.1"},
+                               client=client, logger=LOG)
+    (post,) = client.posts
+    assert "KRAS" in post["text"] and not any(b["type"] == "image" for b in post["blocks"])
 
 
 def test_failed_mention_tells_the_user_privately(deps):
