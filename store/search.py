@@ -69,6 +69,9 @@ def _candidates(db, expression: str, total: int, count: int) -> list[tuple[int, 
     return sorted(newest, key=lambda row: row[1])[:count]
 
 
+WHOLE_WORD_RATIO = 70  # 'resistanse'~'resist' is 75, 'channel'~'can' is 60
+
+
 class Vocabulary:
     """The index's own terms (stemmed) with document counts, for correcting typos."""
 
@@ -94,10 +97,13 @@ class Vocabulary:
         self._load()
         word = word.lower()
         # Index terms are Porter stems ('resistance' is 'resist'), so also try the word
-        # without the few letters a suffix takes.
-        found = [hit for probe in dict.fromkeys((word, word[:-3] if len(word) > 6 else word))
+        # without the few letters a suffix takes. That probe is loose ('chan' ~ 'can'), so
+        # its hits must still resemble the whole word; typos rarely hit the first letter.
+        probes = dict.fromkeys((word, word[:-3] if len(word) > 6 else word))
+        found = [hit for probe in probes
                  for hit in process.extract(probe, self._terms, scorer=fuzz.ratio,
-                                            score_cutoff=80, limit=5)]
+                                            score_cutoff=80, limit=5)
+                 if hit[0][:1] == word[:1] and fuzz.ratio(word, hit[0]) >= WHOLE_WORD_RATIO]
         if not found:
             return None
         return max(found, key=lambda hit: (hit[1], self._docs.get(hit[0], 0)))[0]

@@ -158,3 +158,9 @@ def test_gene_eval_meets_the_bar(tmp_path):
     total = sum(n for _, n in scores.values())
     print({kind: f"{ok}/{n}" for kind, (ok, n) in scores.items()})
     assert passed / total >= 0.98, failures
+
+
+def test_search_never_corrects_a_word_into_an_unlike_one(store):
+    store.ensure_seeded()  # the seed caption has 'can'; 'channel' must not become it
+    answer = store.ask("search channel")
+    assert answer.total == 0 and "searched" not in answer.message
