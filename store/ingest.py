@@ -199,6 +199,8 @@ FIGURE_FIELDS = ("figid", "pmcid", "title", "caption", "paper_title", "reftext",
                  "generation", "genes", "gene_count", "focus", "source_path", "updated")
 _INSERT_FIGURE = (f"INSERT INTO figures ({', '.join(FIGURE_FIELDS)}, first_seen) "
                   f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 1))})")
+_INSERT_NEW_FIGURE = (f"INSERT INTO figures (id, {', '.join(FIGURE_FIELDS)}, first_seen) "
+                      f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 2))})")
 _UPDATE_FIGURE = (f"UPDATE figures SET {', '.join(f'{f} = ?' for f in FIGURE_FIELDS)} "
                   "WHERE id = ?")
 class _Writer:
@@ -236,17 +238,30 @@ class _Writer:
             if self.prepared:
                 bump_corpus_version(self.conn)
             deltas: Counter = Counter()
-            links, evidence = [], []
-            for item in self.prepared:
-                figure_id = self._store_figure(item, existing.get(item.figid), now, deltas)
+            links, evidence, new_rows = [], [], []
+            next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM figures").fetchone()[0]
+            # Two files claiming one figid: the last one read wins, and both stay in the ledger.
+            for item in {item.figid: item for item in self.prepared}.values():
+                old_id = existing.get(item.figid)
+                if old_id is None and not item.known_path:  # new: one executemany below
+                    figure_id, next_id = next_id, next_id + 1
+                    new_rows.append((figure_id, *item.figure, now, now))
+                    self.report.new_figures += 1
+                else:
+                    if new_rows:  # a renamed file's insert must see the ids taken so far
+                        self.conn.executemany(_INSERT_NEW_FIGURE, new_rows)
+                        new_rows = []
+                    figure_id = self._store_figure(item, old_id, now, deltas)
+                    next_id = max(next_id, figure_id + 1)
                 existing[item.figid] = figure_id
                 links.extend(zip(item.symbols, repeat(item.focus), repeat(figure_id)))
-                evidence.extend((figure_id, *row) for row in item.evidence)
+                evidence.extend((figure_id, seq, *row) for seq, row in enumerate(item.evidence))
                 deltas.update(item.symbols)
+            self.conn.executemany(_INSERT_NEW_FIGURE, new_rows)
             # In index order, each insert lands on the page the previous one touched.
             links.sort(key=itemgetter(0))
             self.conn.executemany("INSERT INTO figure_genes VALUES (?, ?, ?)", links)
-            self.conn.executemany("INSERT INTO gene_evidence VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.conn.executemany("INSERT INTO gene_evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                   evidence)
             self.conn.executemany(
                 "INSERT INTO ingest_files (path, sha1, figid, first_seen, last_seen) "

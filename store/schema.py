@@ -53,16 +53,19 @@ SCHEMA = textwrap.dedent(
 
     -- Provenance from `-genes.tsv` sidecars and legacy `genes:` lists: the OCR word
     -- seen in the image, the matching source and the organism.
+    -- Clustered by figure, in sidecar order (seq), so a figure's evidence is one range read
+    -- and ingest appends without maintaining a second index.
     CREATE TABLE IF NOT EXISTS gene_evidence (
         figure_id INTEGER NOT NULL REFERENCES figures(id),
+        seq INTEGER NOT NULL,
         symbol TEXT NOT NULL,  -- lookup form, as in figure_genes
         source_symbol TEXT NOT NULL,  -- the organism's own symbol, e.g. fly 'Galphaq'
         word TEXT,
         source TEXT,
         organism TEXT,
-        gene_id TEXT
-    );
-    CREATE INDEX IF NOT EXISTS gene_evidence_figure ON gene_evidence(figure_id, symbol);
+        gene_id TEXT,
+        PRIMARY KEY (figure_id, seq)
+    ) WITHOUT ROWID;
 
     -- Ingest ledger: one row per source file. `first_seen` is what digests call new.
     CREATE TABLE IF NOT EXISTS ingest_files (

@@ -158,3 +158,23 @@ def test_kill_mid_ingest_leaves_a_consistent_database(tmp_path):
     assert_consistent(db_path)
     hits = store.db.execute("SELECT count(*) FROM figures_fts WHERE figures_fts MATCH 'synthetic'")
     assert hits.fetchone()[0] == 12_000
+
+
+def test_renames_and_repeated_figids_within_one_batch_stay_consistent(store, tmp_path):
+    folder = tmp_path / "in"
+    write(folder, "a.md", record("PMC1__a", "first", ["KRAS"]))
+    write(folder, "b.md", record("PMC1__b", "second", ["EGFR"]))
+    store.ingest([folder])
+    # One run: a.md now holds another figid (a rename), c.md and d.md are new, and
+    # e.md repeats d.md's figid, so one batch inserts a figure and then updates it.
+    write(folder, "a.md", record("PMC1__renamed", "renamed", ["KRAS", "TP53"]))
+    write(folder, "c.md", record("PMC2__c", "new", ["TP53"]))
+    write(folder, "d.md", record("PMC3__d", "new twice", ["MYC"]))
+    write(folder, "e.md", record("PMC3__d", "new twice, second file", ["MYC", "MAX"]))
+    store.ingest([folder])
+    figids = [row[0] for row in store.db.execute("SELECT figid FROM figures ORDER BY figid")]
+    assert figids == ["PMC1__b", "PMC1__renamed", "PMC2__c", "PMC3__d"]
+    ids = [row[0] for row in store.db.execute("SELECT id FROM figures")]
+    assert len(ids) == len(set(ids))
+    assert store.ask("MAX").total == 1 and store.ask("KRAS").figures[0].figid == "PMC1__renamed"
+    assert_consistent(store.path)
