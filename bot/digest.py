@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from store import Store
 
 from .config import Config
+from .posting import post_message
 from .render_digest import digest_message
 
 LOG = logging.getLogger("pathway_bot.digest")
@@ -101,17 +102,13 @@ class DigestRunner:
         digest_id = self.store.digest_start(plan)  # intent first: a kill leaves it in doubt
         page = self.store.digest_page(digest_id, 0, self.config.digest_cards)
         self._pace()
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"digest_id": digest_id}}
+        config = self.config
         try:
-            try:
-                response = self._send(plan.channel, digest_id, page, self.config.image_url_template)
-            except SlackApiError as error:
-                if error.response.get("error") != "invalid_blocks":
-                    raise
-                # Slack fetches every image and refuses the post if one fails to download:
-                # the digest matters more than the pictures, which the links still reach.
-                LOG.warning("digest %s to %s: Slack refused the blocks (%s); sending it without "
-                            "images", digest_id, plan.channel, error.response.get("errors"))
-                response = self._send(plan.channel, digest_id, page, "")
+            response = post_message(
+                self.client, lambda images: digest_message(
+                    page, config.image_url_template if images else "", config.timezone),
+                channel=plan.channel, unfurl_links=False, unfurl_media=False, metadata=metadata)
         except SlackApiError as error:
             reason = error.response.get("error") or str(error)
             self.store.digest_abandon(digest_id)  # Slack refused it: nothing was posted
@@ -134,13 +131,6 @@ class DigestRunner:
         self.store.digest_finish(digest_id, response.get("ts"))
         if plan.figures:
             report.posted.append((plan.channel, len(plan.figures)))
-
-    def _send(self, channel: str, digest_id: int, page, image_template: str):
-        message = digest_message(page, image_template, self.config.timezone)
-        return self.client.chat_postMessage(
-            channel=channel, unfurl_links=False, unfurl_media=False,
-            metadata={"event_type": METADATA_EVENT, "event_payload": {"digest_id": digest_id}},
-            **message)
 
     def _first_today(self, channel: str) -> bool:
         """No digest (not even an empty one) went to this channel yet today."""

@@ -37,16 +37,21 @@ class View:
         return View(self.query, max(offset, 0), self.surface)
 
 
-def decode_view(value: str) -> View:
-    """The View a pager or choice button carries."""
+def _read(value: str, build, valid=lambda result: True):
+    """build(parsed JSON), or BadState for anything we did not write."""
     try:
-        data = json.loads(value)
-        view = View(str(data["q"]), int(data["o"]), str(data["s"]))
+        result = build(json.loads(value))
     except (TypeError, ValueError, KeyError) as error:
         raise BadState(f"unreadable button value: {error}") from None
-    if view.surface not in SURFACES or view.offset < 0:
+    if not valid(result):
         raise BadState(f"unexpected button value {value!r}")
-    return view
+    return result
+
+
+def decode_view(value: str) -> View:
+    """The View a pager or choice button carries."""
+    return _read(value, lambda d: View(str(d["q"]), int(d["o"]), str(d["s"])),
+                 lambda v: v.surface in SURFACES and v.offset >= 0)
 
 
 def encode_genes(figid: str, matched: tuple[str, ...]) -> str:
@@ -55,11 +60,7 @@ def encode_genes(figid: str, matched: tuple[str, ...]) -> str:
 
 
 def decode_genes(value: str) -> tuple[str, tuple[str, ...]]:
-    try:
-        data = json.loads(value)
-        return str(data["f"]), tuple(str(s) for s in data["m"])
-    except (TypeError, ValueError, KeyError) as error:
-        raise BadState(f"unreadable button value: {error}") from None
+    return _read(value, lambda d: (str(d["f"]), tuple(str(s) for s in d["m"])))
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,5 @@ class DigestView:
 
 
 def decode_digest(value: str) -> DigestView:
-    try:
-        data = json.loads(value)
-        view = DigestView(int(data["d"]), int(data["o"]), bool(data["r"]))
-    except (TypeError, ValueError, KeyError) as error:
-        raise BadState(f"unreadable button value: {error}") from None
-    if view.offset < 0:
-        raise BadState(f"unexpected button value {value!r}")
-    return view
+    return _read(value, lambda d: DigestView(int(d["d"]), int(d["o"]), bool(d["r"])),
+                 lambda v: v.offset >= 0)

@@ -5,9 +5,8 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
-
 from bot import render
+from bot.posting import post_message
 from bot.config import Config
 from bot.state import BadState, View
 from store import Store
@@ -31,16 +30,8 @@ class Deps:
         return render.answer_message(answer, view, template, shared_by)
 
     def post(self, client, view: View, shared_by: str | None = None, **where):
-        """chat.postMessage of a page; if Slack cannot fetch an image it refuses the whole
-        post (invalid_blocks), so send it again without images: the links still work."""
-        try:
-            return client.chat_postMessage(**where, **self.page(view, shared_by))
-        except SlackApiError as error:
-            if error.response.get("error") != "invalid_blocks":
-                raise
-            LOG.warning("Slack refused the blocks (%s); posting without images",
-                        error.response.get("errors"))
-            return client.chat_postMessage(**where, **self.page(view, shared_by, images=False))
+        """chat.postMessage of a page, without images if Slack cannot fetch one."""
+        return post_message(client, lambda images: self.page(view, shared_by, images), **where)
 
 
 def report(error: BaseException, logger: logging.Logger | None = None, body: dict | None = None) -> str:

@@ -39,19 +39,51 @@ def cutoff(db) -> str | None:
     return db.execute("SELECT max(first_seen) FROM figures").fetchone()[0]
 
 
-def _new_figures(db, since: str, until: str):
-    """(id, first_seen, focus, symbols) of figures first seen in (since, until]."""
-    rows = db.execute("SELECT id, first_seen, focus, genes FROM figures "
-                      "WHERE first_seen > ? AND first_seen <= ?", [since, until])
-    return [(i, seen, focus, {s for _, s in json.loads(genes) if s}) for i, seen, focus, genes in rows]
+class _Window:
+    """Figures first seen in (since, until], indexed by symbol, for matching subscriptions."""
+
+    def __init__(self, db, since: str, until: str):
+        self.db = db
+        rows = db.execute("SELECT id, first_seen, focus, genes FROM figures "
+                          "WHERE first_seen > ? AND first_seen <= ?", [since, until])
+        # id -> (first_seen, focus, symbols)
+        self.figures = {i: (seen, focus, {s for _, s in json.loads(genes) if s})
+                        for i, seen, focus, genes in rows}
+        self.by_symbol = defaultdict(list)
+        for figure_id, (_, _, symbols) in self.figures.items():
+            for symbol in symbols:
+                self.by_symbol[symbol].append(figure_id)
+        self._searches: dict[str, set[int]] = {}
+
+    def matching(self, sub) -> set[int]:
+        """Ids of the window's figures a subscription matches."""
+        if sub.kind != SUB_SEARCH:
+            return {i for s in sub.symbols for i in self.by_symbol.get(s, ())}
+        if sub.search not in self._searches:
+            terms = parse_terms(sub.search)
+            found = {row[0] for row in self.db.execute(
+                "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?",
+                [match_expression(terms)])} if terms else set()
+            self._searches[sub.search] = found & self.figures.keys()
+        return self._searches[sub.search]
+
+    def match(self, subscriptions, since) -> tuple[dict, dict]:
+        """({id: [labels]}, {id: {symbols}}) for figures first seen after since(sub)."""
+        labels, symbols = defaultdict(list), defaultdict(set)
+        for sub in subscriptions:
+            start = since(sub)
+            for figure_id in self.matching(sub):
+                seen, _, genes = self.figures[figure_id]
+                if seen > start and sub.label not in labels[figure_id]:
+                    labels[figure_id].append(sub.label)
+                    symbols[figure_id].update(genes & set(sub.symbols))
+        return labels, symbols
 
 
-def _search_ids(db, text: str) -> set[int]:
-    terms = parse_terms(text)
-    if not terms:
-        return set()
-    return {row[0] for row in db.execute(
-        "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?", [match_expression(terms)])}
+def _plan(channel: str, until: str, subscriptions, labels, symbols, order) -> DigestPlan:
+    return DigestPlan(channel, until, tuple(s.label for s in subscriptions),
+                      tuple((i, tuple(labels[i]), tuple(sorted(symbols[i])))
+                            for i in sorted(labels, key=order)))
 
 
 def _watermarks(db) -> dict[str, str]:
@@ -70,36 +102,15 @@ def plan(db, channel: str | None = None, until: str | None = None) -> list[Diges
         return max(sub.created, marks.get(state.channel, ""))
 
     floor = min(since(state, sub) for state in states for sub in state.subscriptions)
-    new = _new_figures(db, floor, until)
-    by_symbol = defaultdict(list)
-    for figure in new:
-        for symbol in figure[3]:
-            by_symbol[symbol].append(figure)
-    seen_at = {figure[0]: figure for figure in new}
-    search_cache: dict[str, set[int]] = {}
+    window = _Window(db, floor, until)
     plans = []
     for state in states:
-        labels, symbols = defaultdict(list), defaultdict(set)
-        for sub in state.subscriptions:
-            start = since(state, sub)
-            if sub.kind == SUB_SEARCH:
-                if sub.search not in search_cache:
-                    search_cache[sub.search] = _search_ids(db, sub.search) & seen_at.keys()
-                hits = [seen_at[i] for i in search_cache[sub.search]]
-            else:
-                hits = [f for s in sub.symbols for f in by_symbol.get(s, ())]
-            for figure in hits:
-                if figure[1] > start:
-                    if sub.label not in labels[figure[0]]:
-                        labels[figure[0]].append(sub.label)
-                    symbols[figure[0]].update(s for s in sub.symbols if s in figure[3])
-        posted = queries.posted_figures(db, state.channel, list(labels))
+        labels, symbols = window.match(state.subscriptions, lambda sub: since(state, sub))
+        for figure_id in queries.posted_figures(db, state.channel, list(labels)):
+            del labels[figure_id]
         # Figures matching more subscriptions first, then PFOCR's focus order.
-        chosen = sorted((i for i in labels if i not in posted),
-                        key=lambda i: (-len(labels[i]), seen_at[i][2], i))
-        plans.append(DigestPlan(state.channel, until, tuple(s.label for s in state.subscriptions),
-                                tuple((i, tuple(labels[i]), tuple(sorted(symbols[i])))
-                                      for i in chosen)))
+        plans.append(_plan(state.channel, until, state.subscriptions, labels, symbols,
+                           lambda i: (-len(labels[i]), window.figures[i][1], i)))
     return plans
 
 
@@ -111,24 +122,11 @@ def recent(db, channel: str, limit: int = PREVIEW_RECENT) -> DigestPlan | None:
     newest = cutoff(db) or ""
     floor = db.execute("SELECT first_seen FROM figures ORDER BY first_seen DESC LIMIT 1 OFFSET ?",
                        [RECENT_WINDOW]).fetchone()
-    found = _plan_one(db, state, floor[0] if floor else "", newest)
-    return DigestPlan(channel, newest, found.labels, found.figures[:limit])
-
-
-def _plan_one(db, state: ChannelState, floor: str, until: str) -> DigestPlan:
-    """plan() for one in-memory channel state, ignoring watermark and ledger."""
-    new = _new_figures(db, floor, until)
-    labels, symbols = defaultdict(list), defaultdict(set)
-    for sub in state.subscriptions:
-        ids = _search_ids(db, sub.search) if sub.kind == SUB_SEARCH else None
-        for figure in new:
-            if (figure[0] in ids) if ids is not None else (figure[3] & set(sub.symbols)):
-                labels[figure[0]].append(sub.label)
-                symbols[figure[0]].update(figure[3] & set(sub.symbols))
-    order = {f[0]: f[1] for f in new}
-    chosen = sorted(labels, key=lambda i: order[i], reverse=True)
-    return DigestPlan(state.channel, until, tuple(s.label for s in state.subscriptions),
-                      tuple((i, tuple(labels[i]), tuple(sorted(symbols[i]))) for i in chosen))
+    window = _Window(db, floor[0] if floor else "", newest)
+    labels, symbols = window.match(state.subscriptions, lambda sub: "")
+    found = _plan(channel, newest, state.subscriptions, labels, symbols,
+                  lambda i: window.figures[i][0])
+    return DigestPlan(channel, newest, found.labels, found.figures[::-1][:limit])
 
 
 def start(db, digest: DigestPlan, now: str) -> int:
