@@ -117,7 +117,7 @@ def main() -> None:
     alone.close()
 
     naive_plan_s, naive_found = timed(lambda: naive_digest_plan(work / "bot.db"))
-    sample = find_record_files([checkout.path])[:5000]
+    sample = [Path(p) for p in find_record_files([checkout.path])[:5000]]
     parse_s, _ = timed(lambda: [yaml.load(p.read_text().split("---\n")[1], Loader=yaml.CSafeLoader)
                                 for p in sample])
     naive_sync_s = parse_s * (args.records + args.new) / len(sample)

@@ -33,11 +33,11 @@ def db_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
 
 
-def naive_ingest(files: list[Path], db_path: Path) -> None:
+def naive_ingest(files: list[str], db_path: Path) -> None:
     """The baseline: yaml.safe_load per file, sqlite-utils inserts, a commit per record."""
     db = sqlite_utils.Database(db_path)
     for path in files:
-        text = path.read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
         data = yaml.safe_load(text.split("---\n")[1])
         genes = (data.get("schema-jsonld") or {}).get("keywords") or []
         with db.conn:

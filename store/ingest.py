@@ -13,22 +13,28 @@ from itertools import repeat
 from operator import itemgetter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import sqlite_utils
 
 from .errors import RecordError
 from .lexicon import Lexicon
 from .ranking import focus
-from .schema import bump_corpus_version, rebuild_fts, suspend_fts
+from .schema import bump_corpus_version, index_fts, resume_fts, suspend_fts
 from .records import Record, parse_record, read_sidecar
 
-BATCH_SIZE = 5000  # records per transaction: a kill loses at most one uncommitted batch
+BATCH_SIZE = 5000  # records written at a time, and per commit in small runs
+# A commit rewrites every index page its batches touched, and links spread over the
+# clustered (symbol, ...) index touch most of them: big loads commit less often.
+# A kill loses at most the uncommitted batches; the rerun redoes them.
+BULK_COMMIT_SIZE = 25_000
+BULK_THRESHOLD = 10_000  # new files from which per-batch indexing and rarer commits pay
 PARALLEL_THRESHOLD = 400  # below this, a worker pool costs more than it saves
 CHUNK_SIZE = 256  # files handed to a worker at a time
-BULK_FTS_THRESHOLD = 10_000  # new files from which one index rebuild beats per-row indexing
 
 _worker_lexicon: Lexicon | None = None
+# Built once, and without the cycle check: prepared rows are plain trees of strings.
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 def utc_now() -> str:
@@ -53,8 +59,7 @@ class IngestReport:
         return f"ingested {self.ingested}, unchanged {self.unchanged}, failed {self.failed}"
 
 
-@dataclass(frozen=True)
-class Prepared:
+class Prepared(NamedTuple):  # a tuple, not a dataclass: it unpickles twice as fast
     """A parsed record turned into rows, ready for the writer."""
 
     path: str
@@ -63,16 +68,16 @@ class Prepared:
     figure: tuple  # values in FIGURE_FIELDS order
     focus: float
     symbols: tuple[str, ...]  # distinct lookup symbols
-    evidence: list[tuple]  # (symbol, source_symbol, word, source, organism, gene_id)
     known_path: bool = False  # the ledger has seen this path before
 
 
-def find_record_files(paths: Iterable[Path]) -> list[Path]:
+def find_record_files(paths: Iterable[Path]) -> list[str]:
     """Every record file under the given folders, plus the given files, absolute, de-duplicated.
 
     A folder holding `_figures/` is a PFOCR checkout: only `_figures/` is read, so its
     README and site pages are not mistaken for records. Hidden folders are skipped.
     """
+    # Paths stay strings: a Path object per file costs more than the walk itself.
     found: dict[str, None] = {}
     for path in map(Path, paths):
         if not path.is_dir():
@@ -84,7 +89,7 @@ def find_record_files(paths: Iterable[Path]) -> list[Path]:
             subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_data")))
             found.update(dict.fromkeys(os.path.join(folder, name) for name in sorted(names)
                                        if name.endswith(".md")))
-    return [Path(path) for path in found]
+    return list(found)
 
 
 def content_hash(raw: bytes, genes: bytes | None, chemicals: bytes | None) -> str:
@@ -107,21 +112,20 @@ def _decode(raw: bytes, what: str) -> str:
 def prepare(record: Record, path: str, sha1: str, lexicon: Lexicon,
             known_path: bool = False) -> Prepared:
     """Turn a Record into the rows the writer stores."""
-    symbols = tuple(dict.fromkeys(gene.key for gene in record.genes))
+    symbols = tuple(dict.fromkeys([symbol or written.upper() for written, symbol in record.genes]))
     rank = focus(record.score, len(symbols), record.year)
+    hgnc = lexicon.normal.get
+    evidence = [(hgnc(e.symbol.upper()) or e.symbol.upper(), *e) for e in record.evidence]
     figure = (
         record.figid, record.pmcid, record.title, record.caption, record.paper_title,
         record.reftext, record.year, record.doi, record.journal, record.filename,
         record.figlink, record.number, record.score,
-        json.dumps(record.organisms, ensure_ascii=False),
-        json.dumps(record.keywords, ensure_ascii=False),
-        record.generation,
-        json.dumps([[g.written, g.symbol] for g in record.genes], ensure_ascii=False),
+        _json(record.organisms), _json(record.keywords), record.generation,
+        _json(record.genes),  # Gene is a (written, symbol) tuple: a JSON pair
+        _json(evidence) if evidence else None,
         len(symbols), rank, path,
     )
-    hgnc = lexicon.normal.get
-    evidence = [(hgnc(e.symbol.upper()) or e.symbol.upper(), *e) for e in record.evidence]
-    return Prepared(path, sha1, record.figid, figure, rank, symbols, evidence, known_path)
+    return Prepared(path, sha1, record.figid, figure, rank, symbols, known_path)
 
 
 @lru_cache(maxsize=256)
@@ -196,23 +200,28 @@ def _results(jobs: list[tuple[str, str | None]], lexicon: Lexicon, workers: int)
 
 FIGURE_FIELDS = ("figid", "pmcid", "title", "caption", "paper_title", "reftext", "year", "doi",
                  "journal", "filename", "figlink", "number", "score", "organisms", "keywords",
-                 "generation", "genes", "gene_count", "focus", "source_path", "updated")
+                 "generation", "genes", "evidence", "gene_count", "focus", "source_path", "updated")
 _INSERT_FIGURE = (f"INSERT INTO figures ({', '.join(FIGURE_FIELDS)}, first_seen) "
                   f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 1))})")
 _INSERT_NEW_FIGURE = (f"INSERT INTO figures (id, {', '.join(FIGURE_FIELDS)}, first_seen) "
                       f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 2))})")
 _UPDATE_FIGURE = (f"UPDATE figures SET {', '.join(f'{f} = ?' for f in FIGURE_FIELDS)} "
                   "WHERE id = ?")
-class _Writer:
-    """Writes prepared records in batches; each batch is one transaction with its ledger rows."""
 
-    def __init__(self, db: sqlite_utils.Database, report: IngestReport, bulk: bool = False):
+
+class _Writer:
+    """Writes prepared records in batches, and commits each run of batches with its ledger rows."""
+
+    def __init__(self, db: sqlite_utils.Database, report: IngestReport, bulk: bool = False,
+                 commit_size: int = BATCH_SIZE):
         self.conn = db.conn
         self.report = report
-        self.bulk = bulk  # suspend full-text indexing until finish()
+        self.bulk = bulk  # index new figures per batch, not per row
         self.fts_suspended = False
+        self.commit_size = commit_size
         self.prepared: list[Prepared] = []
         self.seen: list[str] = []
+        self.uncommitted = 0
 
     def add(self, item: Prepared) -> None:
         self.prepared.append(item)
@@ -225,65 +234,83 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
+        """Write the buffered rows into the open transaction; commit once enough are pending."""
         if not self.prepared and not self.seen:
             return
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
         now = utc_now()
-        with self.conn:
-            if self.bulk and self.prepared and not self.fts_suspended:
-                suspend_fts(self.conn)  # same transaction as the rows it leaves unindexed
-                self.fts_suspended = True
-            existing = dict(self.conn.execute(
-                "SELECT figid, id FROM figures WHERE figid IN (SELECT value FROM json_each(?))",
-                [json.dumps([item.figid for item in self.prepared])]))
-            if self.prepared:
-                bump_corpus_version(self.conn)
-            deltas: Counter = Counter()
-            links, evidence, new_rows = [], [], []
-            next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM figures").fetchone()[0]
-            # Two files claiming one figid: the last one read wins, and both stay in the ledger.
-            for item in {item.figid: item for item in self.prepared}.values():
-                old_id = existing.get(item.figid)
-                if old_id is None and not item.known_path:  # new: one executemany below
-                    figure_id, next_id = next_id, next_id + 1
-                    new_rows.append((figure_id, *item.figure, now, now))
-                    self.report.new_figures += 1
-                else:
-                    if new_rows:  # a renamed file's insert must see the ids taken so far
-                        self.conn.executemany(_INSERT_NEW_FIGURE, new_rows)
-                        new_rows = []
-                    figure_id = self._store_figure(item, old_id, now, deltas)
-                    next_id = max(next_id, figure_id + 1)
-                existing[item.figid] = figure_id
-                links.extend(zip(item.symbols, repeat(item.focus), repeat(figure_id)))
-                evidence.extend((figure_id, seq, *row) for seq, row in enumerate(item.evidence))
-                deltas.update(item.symbols)
-            self.conn.executemany(_INSERT_NEW_FIGURE, new_rows)
-            # In index order, each insert lands on the page the previous one touched.
-            links.sort(key=itemgetter(0))
-            self.conn.executemany("INSERT INTO figure_genes VALUES (?, ?, ?)", links)
-            self.conn.executemany("INSERT INTO gene_evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                  evidence)
-            self.conn.executemany(
-                "INSERT INTO ingest_files (path, sha1, figid, first_seen, last_seen) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-                "sha1 = excluded.sha1, figid = excluded.figid, last_seen = excluded.last_seen",
-                [(p.path, p.sha1, p.figid, now, now) for p in self.prepared])
-            self.conn.executemany("UPDATE ingest_files SET last_seen = ? WHERE path = ?",
-                                  [(now, path) for path in self.seen])
-            self.conn.executemany(
-                "INSERT INTO gene_counts (symbol, figures) VALUES (?, ?) ON CONFLICT(symbol) "
-                "DO UPDATE SET figures = figures + excluded.figures",
-                sorted((symbol, n) for symbol, n in deltas.items() if n))
-        self.report.ingested += len(self.prepared)
+        if self.bulk and self.prepared and not self.fts_suspended:
+            suspend_fts(self.conn)
+            self.fts_suspended = True
+        existing = dict(self.conn.execute(
+            "SELECT figid, id FROM figures WHERE figid IN (SELECT value FROM json_each(?))",
+            [json.dumps([item.figid for item in self.prepared])]))
+        if self.prepared:
+            bump_corpus_version(self.conn)
+        deltas: Counter = Counter()
+        links, new_rows, inserted = [], [], []
+        next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM figures").fetchone()[0]
+        # Two files claiming one figid: the last one read wins, and both stay in the ledger.
+        for item in {item.figid: item for item in self.prepared}.values():
+            old_id = existing.get(item.figid)
+            if old_id is None and not item.known_path:  # new: one executemany below
+                figure_id, next_id = next_id, next_id + 1
+                new_rows.append((figure_id, *item.figure, now, now))
+                inserted.append(figure_id)
+                self.report.new_figures += 1
+            else:
+                if new_rows:  # a renamed file's insert must see the ids taken so far
+                    self.conn.executemany(_INSERT_NEW_FIGURE, new_rows)
+                    new_rows = []
+                figure_id = self._store_figure(item, old_id, now, deltas)
+                if old_id is None:
+                    inserted.append(figure_id)
+                next_id = max(next_id, figure_id + 1)
+            existing[item.figid] = figure_id
+            links.extend(zip(item.symbols, repeat(item.focus), repeat(figure_id)))
+            deltas.update(item.symbols)
+        self.conn.executemany(_INSERT_NEW_FIGURE, new_rows)
+        if self.fts_suspended and inserted:
+            index_fts(self.conn, inserted)
+        # In index order, each insert lands on the page the previous one touched.
+        links.sort(key=itemgetter(0))
+        self.conn.executemany("INSERT INTO figure_genes VALUES (?, ?, ?)", links)
+        self.conn.executemany(
+            "INSERT INTO ingest_files (path, sha1, figid, first_seen, last_seen) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+            "sha1 = excluded.sha1, figid = excluded.figid, last_seen = excluded.last_seen",
+            [(p.path, p.sha1, p.figid, now, now) for p in self.prepared])
+        self.conn.executemany("UPDATE ingest_files SET last_seen = ? WHERE path = ?",
+                              [(now, path) for path in self.seen])
+        self.conn.executemany(
+            "INSERT INTO gene_counts (symbol, figures) VALUES (?, ?) ON CONFLICT(symbol) "
+            "DO UPDATE SET figures = figures + excluded.figures",
+            sorted((symbol, n) for symbol, n in deltas.items() if n))
+        self.uncommitted += len(self.prepared)
         self.prepared, self.seen = [], []
+        if self.uncommitted >= self.commit_size:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.commit()
+        self.report.ingested += self.uncommitted
+        self.uncommitted = 0
 
     def finish(self) -> None:
-        """Write what is buffered, then rebuild the full-text index if it was suspended."""
+        """Write and commit what is buffered, and index new rows one by one again."""
         self.flush()
         if self.fts_suspended:
-            rebuild_fts(self.conn)
-            with self.conn:  # the search vocabulary changed only now
-                bump_corpus_version(self.conn)
+            if not self.conn.in_transaction:
+                self.conn.execute("BEGIN")
+            resume_fts(self.conn)
+        self.commit()
+
+    def abandon(self) -> None:
+        """Roll back what is not committed (an error or an interrupt stopped the run)."""
+        if self.conn.in_transaction:
+            self.conn.rollback()
 
     def _store_figure(self, item: Prepared, old_id: int | None, now: str,
                       deltas: Counter) -> int:
@@ -306,13 +333,12 @@ class _Writer:
 
 
 def _delete_links(conn, figure_id: int, deltas: Counter) -> None:
-    """Remove a figure's gene links and evidence, counting what each symbol loses."""
+    """Remove a figure's gene links, counting what each symbol loses."""
     rank, genes = conn.execute("SELECT focus, genes FROM figures WHERE id = ?",
                                [figure_id]).fetchone()
     symbols = {symbol or written.upper() for written, symbol in json.loads(genes)}
     conn.executemany("DELETE FROM figure_genes WHERE symbol = ? AND focus = ? AND figure_id = ?",
                      [(symbol, rank, figure_id) for symbol in symbols])
-    conn.execute("DELETE FROM gene_evidence WHERE figure_id = ?", [figure_id])
     deltas.subtract(symbols)
 
 
@@ -343,25 +369,32 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], lexicon: Lexicon, *
     # 2 MB cache every insert misses. 256 MB keeps the hot index pages resident.
     db.execute("PRAGMA cache_size = -262144")
     ledger = dict(db.execute("SELECT path, sha1 FROM ingest_files").fetchall())
-    jobs = [(str(path), ledger.get(str(path))) for path in files]
+    jobs = [(path, ledger.get(path)) for path in files]
     report = IngestReport()
     started = utc_now()
     new_files = sum(1 for _, known in jobs if known is None)
-    writer = _Writer(db, report, bulk=new_files >= BULK_FTS_THRESHOLD)
+    bulk = new_files >= BULK_THRESHOLD
+    # At least four commits per big load, so a kill early in it loses little.
+    commit_size = min(BULK_COMMIT_SIZE, max(BATCH_SIZE, new_files // 4)) if bulk else BATCH_SIZE
+    writer = _Writer(db, report, bulk, commit_size)
     results = _results(jobs, lexicon, workers or os.cpu_count() or 1)
-    for done, (status, path, payload) in enumerate(results, 1):
-        if status == "unchanged":
-            report.unchanged += 1
-            writer.touch(path)
-        elif status == "failed":
-            report.failures.append((path, payload))
-            if on_failure:
-                on_failure(path, payload)
-        else:
-            writer.add(payload)
-        if progress:
-            progress(done, len(jobs))
-    writer.finish()
+    try:
+        for done, (status, path, payload) in enumerate(results, 1):
+            if status == "unchanged":
+                report.unchanged += 1
+                writer.touch(path)
+            elif status == "failed":
+                report.failures.append((path, payload))
+                if on_failure:
+                    on_failure(path, payload)
+            else:
+                writer.add(payload)
+            if progress:
+                progress(done, len(jobs))
+        writer.finish()
+    except BaseException:
+        writer.abandon()
+        raise
     with db.conn:
         db.execute("INSERT INTO ingest_runs (started, finished, ingested, unchanged, failed) "
                    "VALUES (?, ?, ?, ?, ?)",

@@ -2,6 +2,7 @@
 
 import os
 import re
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -88,11 +89,19 @@ _PLAIN_ITEMS = re.compile(r"(?:  - [A-Za-z0-9_.(](?:[^:#\t\n]*[^:#\t\n ])?\n)*")
 _BLOCK_KEY = re.compile(r"  [^ \-#][^\n]*:(?: |\n)")
 
 
+def _line_start(text: str, prefix: str) -> int:
+    """Where the first line starting with `prefix` begins; len(text) if none does."""
+    if text.startswith(prefix):
+        return 0
+    at = text.find("\n" + prefix)
+    return at + 1 if at >= 0 else len(text)
+
+
 def _plain_keywords(block: str) -> list[str] | None:
     """The keyword list of a schema-jsonld block, or None when it needs a real YAML parse."""
     if block.count("keywords") != 1:
         return None if "keywords" in block else []
-    match = _KEYWORD_LIST.search(block)
+    match = _KEYWORD_LIST.match(block, _line_start(block, "  keywords:"))
     if match is None or _PLAIN_ITEMS.fullmatch(match.group(1)) is None:
         return None
     after = match.end()
@@ -107,8 +116,9 @@ _PLAIN_START = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
 
 
 def _is_plain_line(text: str) -> bool:
+    # A '#' opening a continuation line starts a comment, as ' #' does anywhere.
     return bool(text) and ": " not in text and " #" not in text and "\t" not in text \
-        and text[-1] != ":"
+        and text[-1] != ":" and text[0] != "#"
 
 
 def _plain(lines: list[str]) -> str | None:
@@ -180,8 +190,10 @@ def load_front_matter(front_matter: str) -> dict:
     """YAML front matter as a dict of strings, lists and dicts (everything a string)."""
     if not front_matter.endswith("\n"):
         front_matter += "\n"
-    match = _JSONLD_BLOCK.search(front_matter)
-    if match:
+    # Only the first `schema-jsonld:` line is tried; anything unusual goes to YAML anyway.
+    match = _JSONLD_BLOCK.match(front_matter, _line_start(front_matter, "schema-jsonld:"))
+    # A `- item` right after the block would be its value (YAML allows that unindented).
+    if match and not front_matter.startswith("-", match.end()):
         keywords = _plain_keywords(match.group(1))
         if keywords is not None:
             rest = front_matter[:match.start()] + front_matter[match.end():]
@@ -219,10 +231,15 @@ def _text_list(value, key: str) -> tuple[str, ...]:
         items = value
     else:
         raise RecordError(f"field '{key}' must be a list or text, got a {type(value).__name__}")
-    if not all(item is None or isinstance(item, str) for item in items):
-        raise RecordError(f"field '{key}' must hold plain text items")
-    return tuple(dict.fromkeys(text for item in items if item and (text := item.strip())
-                               and text not in NA_MARKERS))
+    try:  # every item is text: the common case, done without a Python-level loop
+        kept = dict.fromkeys(map(str.strip, items))
+    except TypeError:
+        if not all(item is None or isinstance(item, str) for item in items):
+            raise RecordError(f"field '{key}' must hold plain text items") from None
+        kept = dict.fromkeys(item.strip() for item in items if item is not None)
+    for marker in NA_MARKERS:
+        kept.pop(marker, None)
+    return tuple(kept)
 
 
 def _year(value) -> int | None:
@@ -285,18 +302,26 @@ def read_gene_sidecar(text: str) -> tuple[Evidence, ...]:
     """Rows of a PFOCR `-genes.tsv` sidecar; 'NA' is a real symbol here, not a missing value."""
     # PFOCR writes these without quoting, so a quote in an OCR word is just a character.
     lines = text.split("\n")
-    header = lines[0].rstrip("\r").split("\t")
+    if "\r" in text:
+        lines = [line.rstrip("\r") for line in lines]
+    header = lines[0].split("\t")
     if "ncbigene_symbol" not in header:
         raise RecordError("genes sidecar has no 'ncbigene_symbol' column")
-    columns = [header.index(c) if c in header else None
+    # Rows are padded and get one empty cell appended, which absent columns (-1) read.
+    columns = [header.index(c) if c in header else -1
                for c in ("ncbigene_symbol", "word", "source", "organism_name", "ncbigene_id")]
+    pick, top = itemgetter(*columns), max(columns)
+    padding = [""] * (top + 1)
     evidence = []
     for line in lines[1:]:
-        row = line.rstrip("\r").split("\t")
-        symbol, word, source, organism, gene_id = (
-            (row[i] or None) if i is not None and i < len(row) else None for i in columns)
-        if symbol and symbol.strip():
-            evidence.append(Evidence(symbol.strip(), word, source, organism, gene_id))
+        row = line.split("\t")
+        if len(row) <= top:
+            row += padding
+        row.append("")
+        symbol, word, source, organism, gene_id = pick(row)
+        if symbol := symbol.strip():
+            evidence.append(Evidence(symbol, word or None, source or None, organism or None,
+                                     gene_id or None))
     return tuple(dict.fromkeys(evidence))
 
 
@@ -339,7 +364,9 @@ def parse_record(text: str, lexicon: Lexicon, gene_tsv: str | None = None,
     if gene_tsv:
         evidence = list(read_gene_sidecar(gene_tsv))
     hgnc = lexicon.normal.get  # the inlined Lexicon.normalise: this runs for every gene
-    genes = tuple(Gene(w, hgnc(w.upper())) for w in dict.fromkeys(written) if w not in chemicals)
+    unique = [w for w in dict.fromkeys(written) if w not in chemicals] if chemicals \
+        else list(dict.fromkeys(written))
+    genes = tuple(map(Gene, unique, map(hgnc, map(str.upper, unique))))
     return Record(
         figid=figid,
         generation=GENERATION_LEGACY if legacy else GENERATION_CURRENT,

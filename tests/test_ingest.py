@@ -28,7 +28,8 @@ def assert_consistent(db_path) -> None:
     """Counts, links and the full-text index agree with the figures table."""
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert conn.execute("INSERT INTO figures_fts (figures_fts) VALUES ('integrity-check')")
+    # rank 1: also check the index against the figures table it was built from
+    conn.execute("INSERT INTO figures_fts (figures_fts, rank) VALUES ('integrity-check', 1)")
     stale = conn.execute(
         "SELECT count(*) FROM (SELECT symbol, count(*) AS n FROM figure_genes GROUP BY symbol) "
         "AS real LEFT JOIN gene_counts USING (symbol) WHERE gene_counts.figures IS NOT real.n"
@@ -148,9 +149,8 @@ def test_kill_mid_ingest_leaves_a_consistent_database(tmp_path):
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert 0 < landed < 12_000
-    store = Store(db_path)  # reopening repairs the suspended full-text index
-    assert store.db.execute("SELECT count(*) FROM meta WHERE key = 'fts_stale'").fetchone()[0] == 0
-    assert_consistent(db_path)
+    assert_consistent(db_path)  # as the kill left it, before anything could repair it
+    store = Store(db_path)
     partial = store.db.execute("SELECT count(*) FROM figures").fetchone()[0]
     report = store.ingest([corpus])
     assert report.failed == 0 and report.unchanged == partial
@@ -178,3 +178,51 @@ def test_renames_and_repeated_figids_within_one_batch_stay_consistent(store, tmp
     assert len(ids) == len(set(ids))
     assert store.ask("MAX").total == 1 and store.ask("KRAS").figures[0].figid == "PMC1__renamed"
     assert_consistent(store.path)
+
+
+def downgrade_to_schema_1(path) -> None:
+    """Rewrite a database into the schema-1 layout, as killed mid bulk ingest by that version."""
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE old_evidence (
+            figure_id INTEGER NOT NULL REFERENCES figures(id), seq INTEGER NOT NULL,
+            symbol TEXT NOT NULL, source_symbol TEXT NOT NULL, word TEXT, source TEXT,
+            organism TEXT, gene_id TEXT, PRIMARY KEY (figure_id, seq)) WITHOUT ROWID;
+        INSERT INTO old_evidence SELECT * FROM gene_evidence;
+        DROP VIEW gene_evidence;
+        ALTER TABLE figures DROP COLUMN evidence;
+        ALTER TABLE old_evidence RENAME TO gene_evidence;
+        UPDATE meta SET value = '1' WHERE key = 'schema_version';
+        DROP TRIGGER figures_ai;
+        INSERT INTO figures_fts (figures_fts) VALUES ('delete-all');
+        INSERT INTO meta VALUES ('fts_stale', '1');
+    """)
+    conn.close()
+
+
+def test_a_schema_1_database_is_migrated_in_place(tmp_path):
+    folder, path = tmp_path / "pfocr", tmp_path / "old.db"
+    write(folder / "_figures", "PMC1__f1.md", record("PMC1__f1", genes=["PRKACA", "KRAS"]))
+    write(folder / "_data", "PMC1__f1-genes.tsv",
+          "organism_id\torganism_name\tword\tncbigene_symbol\tncbigene_id\tsource\n"
+          "9606\tHomo sapiens\tPKA\tPRKACA\t5566\tfamplex_relations\n"
+          "9606\tHomo sapiens\tK-Ras\tKRAS\t3845\tsynonym\n")
+    write(folder / "_figures", "PMC2__f2.md", record("PMC2__f2", genes=["KRAS"]))
+    store = Store(path)
+    store.ingest([folder])
+    before = snapshot(store)
+    assert len(before["evidence"]) == 2
+    store.close()
+    downgrade_to_schema_1(path)
+
+    store = Store(path)
+    assert snapshot(store) == before
+    assert store.ask("PRKACA").figures[0].words == {"PRKACA": ("PKA",), "KRAS": ("K-Ras",)}
+    kinds = dict(store.db.execute("SELECT name, type FROM sqlite_master "
+                                  "WHERE name IN ('gene_evidence', 'figures_ai')").fetchall())
+    assert kinds == {"gene_evidence": "view", "figures_ai": "trigger"}
+    assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
+        == ("2",)
+    assert store.ask("search caption").total == 2  # the stale index was rebuilt
+    assert_consistent(path)
+    assert store.ingest([folder]).unchanged == 2  # and the ledger still knows every file

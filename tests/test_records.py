@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from store.errors import RecordError
 from store.lexicon import default_lexicon
-from store.records import (GENERATION_CURRENT, GENERATION_LEGACY, load_front_matter, na,
-                           parse_record, read_gene_sidecar, read_sidecar, split_front_matter)
+from store.records import (GENERATION_CURRENT, GENERATION_LEGACY, _flat_front_matter,
+                           load_front_matter, na, parse_record, read_gene_sidecar, read_sidecar,
+                           split_front_matter)
 from tests.records_kit import record
 
 LEXICON = default_lexicon()
@@ -169,6 +170,52 @@ def test_fast_path_equals_yaml_for_generated_front_matter(title, caption, genes,
     # The fast path keeps only the gene list from schema-jsonld; everything else must match.
     assert fast.pop("schema-jsonld")["keywords"] == full.pop("schema-jsonld")["keywords"]
     assert fast == full
+
+
+# Hand-edited front matter, which no YAML emitter would write: the fast path must either
+# read it exactly as YAML does or leave it to YAML. (One leniency, kept on purpose: a
+# schema-jsonld block YAML would reject is still read when its gene list is plain.)
+piece = st.text(alphabet=st.sampled_from(list("aB1 #:'\"-\t[]{}&*!|>?,%@`.(")), max_size=7)
+entry = st.tuples(st.sampled_from(["caption", "figtitle", "organisms", "schema-jsonld"]), piece,
+                  st.lists(piece, max_size=3),
+                  st.sampled_from(["  ", " ", "- ", "  - ", "  keywords:", "   "]))
+
+
+def hand_written(entries) -> str:
+    return "".join(f"{key}:{' ' + first if first else ''}\n" +
+                   "".join(f"{lead}{line}\n" for line in more) for key, first, more, lead in entries)
+
+
+def assert_reads_as_yaml_does(text: str) -> None:
+    try:
+        full = yaml.load(text, Loader=yaml.CBaseLoader)
+    except yaml.YAMLError:
+        assert _flat_front_matter(text) is None, text
+        if "schema-jsonld" not in text:
+            with pytest.raises(yaml.YAMLError):
+                load_front_matter(text)
+        return
+    assert _flat_front_matter(text) in (None, full or {}), text
+    fast = load_front_matter(text)
+    if isinstance(full, dict):
+        genes = [(v.get("keywords") if isinstance(v, dict) else None) or []
+                 for v in (fast.pop("schema-jsonld", None), full.pop("schema-jsonld", None))]
+        assert genes[0] == genes[1], text
+    assert fast == full, text
+
+
+@pytest.mark.parametrize("text", [
+    "caption: 1\n  #\n",  # a '#' opening a continuation line is a comment
+    "caption:\nschema-jsonld:\n- \n",  # an unindented list after the block is its value
+])
+def test_fast_path_regressions(text):
+    assert_reads_as_yaml_does(text)
+
+
+@settings(max_examples=500)
+@given(st.lists(entry, max_size=5))
+def test_fast_path_reads_hand_written_front_matter_as_yaml_does_or_defers(entries):
+    assert_reads_as_yaml_does(hand_written(entries))
 
 
 @settings(max_examples=200)
