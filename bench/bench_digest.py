@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from bench.make_corpus import POPULAR, make_corpus
-from bot.app import web_client
+from bot.jobs import job_client
 from bot.config import Config
 from bot.digest import DigestRunner
 from store import Store
@@ -107,7 +107,7 @@ def main() -> None:
     fake = FakeSlack()
     config = Config(db=store.path, bot_token="xoxb-bench", slack_api_base_url=fake.api_url,
                     digest_interval=0)
-    digest_s, digest = timed(lambda: DigestRunner(store, web_client(config), config).run())
+    digest_s, digest = timed(lambda: DigestRunner(store, job_client(config), config).run())
     fake.close()
     posts, figures = len(digest.posted), sum(n for _, n in digest.posted)
 

@@ -115,7 +115,7 @@ def naive_server(db: str, port: int) -> None:
     """The baseline: one handler, bolt's defaults, bolt's development server."""
     from slack_bolt import App
 
-    from bot.app import web_client
+    from bot.app import request_client as web_client
     from bot.config import load_config
     from bot.render import answer_message
     from bot.state import View

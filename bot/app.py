@@ -5,12 +5,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.middleware.request_verification import RequestVerification
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler,
-                                                   RateLimitErrorRetryHandler)
-from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
-from slack_sdk.webhook import WebhookClient
 
+from handlers import web
 from handlers.actions import ButtonHandler
 from handlers.command import PathwayCommand
 from handlers.common import Deps, apologise, report
@@ -21,9 +19,8 @@ from .config import Config
 from .ids import (ACTION_CANCEL, ACTION_CHOOSE, ACTION_DIGEST_PAGE, ACTION_GENES, ACTION_NEXT, ACTION_PREV,
                   ACTION_SHARE, COMMAND, EVENT_MENTION, numbered_pattern)
 
-RATE_LIMIT_RETRIES = 3  # each waits out Slack's Retry-After
-NETWORK_RETRIES = 2  # connection failures, after 0.5 s then 1 s
-WEB_API_TIMEOUT = 10  # seconds
+VERIFIED = "pathway_verified"  # context key: set only once Slack's signature checked out
+LOG = logging.getLogger("pathway_bot")
 
 
 @dataclass(frozen=True)
@@ -40,12 +37,12 @@ def listeners(deps: Deps) -> list[Listener]:
     """The registration table: every surface the bot answers."""
     command, mention, buttons = PathwayCommand(deps), MentionHandler(deps), ButtonHandler(deps)
     return [
-        Listener("command", COMMAND, command.handle, [command.later]),
-        Listener("event", EVENT_MENTION, mention.ack, [mention.reply]),
+        Listener("command", COMMAND, command.handle, [deps.offload(command.later)]),
+        Listener("event", EVENT_MENTION, mention.ack, [deps.offload(mention.reply)]),
         Listener("action", ACTION_PREV, buttons.ack, [buttons.page]),
         Listener("action", ACTION_NEXT, buttons.ack, [buttons.page]),
         Listener("action", numbered_pattern(ACTION_CHOOSE), buttons.ack, [buttons.page]),
-        Listener("action", ACTION_SHARE, buttons.ack, [buttons.share]),
+        Listener("action", ACTION_SHARE, buttons.ack, [deps.offload(buttons.share)]),
         Listener("action", ACTION_CANCEL, buttons.ack, [buttons.cancel]),
         Listener("action", numbered_pattern(ACTION_GENES), buttons.ack, [buttons.genes]),
         Listener("action", numbered_pattern(ACTION_DIGEST_PAGE), buttons.ack,
@@ -53,16 +50,42 @@ def listeners(deps: Deps) -> list[Listener]:
     ]
 
 
-def web_client(config: Config) -> WebClient:
-    """A WebClient for the configured API host that waits out 429s by Retry-After."""
-    options = {"base_url": config.slack_api_base_url} if config.slack_api_base_url else {}
-    client = WebClient(token=config.bot_token, timeout=WEB_API_TIMEOUT, **options)
-    client.retry_handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=NETWORK_RETRIES, interval_calculator=
-                                    BackoffRetryIntervalCalculator(backoff_factor=0.5)),
-        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-    ]
-    return client
+def request_client(config: Config) -> WebClient:
+    """The WebClient replies use: short timeouts, and 429 waits capped (then an apology)."""
+    return web.web_client(config.bot_token, config.slack_api_base_url,
+                          timeout=web.REQUEST_TIMEOUT, max_retry_after=web.REQUEST_MAX_RETRY_AFTER)
+
+
+class Verification(RequestVerification):
+    """bolt's signature check, except that *any* failure is a 401 and nothing else runs.
+
+    bolt's own check raises on a timestamp that is not a number, and its error handler then
+    sees the unverified body. Ours marks the context verified, and checks the response_url
+    Slack gave: only Slack's hook hosts (or the configured API stand-in) get replies.
+    """
+
+    def __init__(self, signing_secret: str, api_base_url: str | None):
+        super().__init__(signing_secret)
+        self.api_base_url = api_base_url
+
+    def process(self, *, req, resp, next):
+        if req.mode != "socket_mode":  # the socket itself is authenticated by the app token
+            try:
+                timestamp = req.headers.get("x-slack-request-timestamp", [""])[0]
+                signature = req.headers.get("x-slack-signature", [""])[0]
+                valid = self.verifier.is_valid(req.raw_body, timestamp, signature)
+            except Exception:  # non-numeric timestamp, odd encodings: not from Slack
+                valid = False
+            if not valid:
+                return BoltResponse(status=401, body={"error": "invalid request"})
+        url = req.context.response_url
+        if url and not web.response_url_allowed(url, self.api_base_url):
+            LOG.warning("refused a request whose response_url is not Slack's: %.80s", url)
+            return BoltResponse(status=400, body={"error": "unexpected response_url"})
+        if url:
+            req.context["respond"] = web.Responder(url)
+        req.context[VERIFIED] = True
+        return next()
 
 
 def from_a_bot(event: dict) -> bool:
@@ -85,14 +108,16 @@ def once_per_event(store: Store):
     return middleware
 
 
-def on_error(error, body, logger):
-    """Last resort for failures outside our handlers (middleware, bad payloads)."""
+def on_error(error, body, logger, context):
+    """Last resort for failures outside our handlers (middleware, bad payloads). Only a
+    verified request is answered, and only through its checked response_url."""
     error_id = report(error, logger, body)
-    body = body or {}
-    if body.get("response_url"):
-        webhook = WebhookClient(body["response_url"])
-        apologise(error_id, {"respond": lambda **message: webhook.send_dict(message), "body": body})
-    return BoltResponse(status=200, body="") if body.get("command") else None
+    if not context.get(VERIFIED):
+        return BoltResponse(status=401, body="")
+    respond = context.get("respond")
+    if isinstance(respond, web.Responder):
+        apologise(error_id, {"respond": respond, "body": body})
+    return BoltResponse(status=200, body="") if (body or {}).get("command") else None
 
 
 def _quiet_token_warning(record: logging.LogRecord) -> bool:
@@ -106,8 +131,10 @@ def create_app(config: Config, store: Store, token_verification_enabled: bool = 
     logger = logging.getLogger("pathway_bot.bolt")
     logger.addFilter(_quiet_token_warning)
     app = App(
-        client=web_client(config),
+        client=request_client(config),
         signing_secret=config.signing_secret,
+        request_verification_enabled=False,  # Verification below, before anything else
+        before_authorize=Verification(config.signing_secret, config.slack_api_base_url),
         # Listeners finish before the HTTP reply, so the slash command's preview is the
         # reply itself and bolt does not poll for the ack; slow work uses lazy listeners.
         process_before_response=True,

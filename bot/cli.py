@@ -1,7 +1,12 @@
 """The `pathway-bot` command line."""
 
 import json
+import logging
+import sqlite3
 import sys
+import tempfile
+import traceback
+import uuid
 from pathlib import Path
 
 import click
@@ -10,6 +15,7 @@ from store import Store, StoreError
 
 from . import jobs, server
 from .config import ConfigError, load_config
+from .lock import LockBusy, LockError
 from .server import configure_logging
 from .text import answer_text, stats_text
 
@@ -36,7 +42,56 @@ class Context:
         return self._store
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+ERROR_LOG = Path(tempfile.gettempdir()) / "pathway-bot-errors.log"
+
+
+def _log_traceback(error: BaseException) -> str:
+    """Append the traceback to ERROR_LOG under a short id; return the id."""
+    error_id = uuid.uuid4().hex[:8]
+    text = "".join(traceback.format_exception(error))
+    logging.getLogger("pathway_bot").debug("error %s\n%s", error_id, text)
+    try:
+        with open(ERROR_LOG, "a", encoding="utf-8") as log:
+            log.write(f"--- error {error_id}\n{text}")
+    except OSError:
+        pass
+    return error_id
+
+
+def one_line(error: BaseException, db: Path | None) -> str:
+    """What the user is told, in one line, for an error no command handled itself."""
+    if isinstance(error, (ConfigError, StoreError, jobs.JobError, LockBusy, LockError)):
+        return str(error)
+    if isinstance(error, sqlite3.DatabaseError):
+        detail = " ".join(str(error).split())
+        if "disk is full" in detail or "disk I/O" in detail:
+            return (f"cannot write database {db}: {detail}; free some space and run the "
+                    "command again (committed work is kept)")
+        return (f"database {db} cannot be used: {detail}. Is it a PathwayBot database? "
+                "Move it aside and run the command again to rebuild it")
+    if isinstance(error, OSError) and error.strerror:
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror}{where}"
+    error_id = _log_traceback(error)
+    return (f"unexpected error {error_id} ({type(error).__name__}); details are in "
+            f"{ERROR_LOG}")
+
+
+class Edge(click.Group):
+    """The click group that turns any error into one line on stderr, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception as error:
+            config = getattr(ctx.obj, "config", None)
+            raise click.ClickException(one_line(error, getattr(config, "db", None))) from None
+
+
+@click.group(cls=Edge, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="PATHWAY_BOT_DB",
               help="SQLite database file. [default: ./pathway-bot.db]")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -140,9 +195,12 @@ def ask(obj, text, as_json, limit, offset, batch):
               show_default=True, help="Port (env PORT, as Heroku sets it).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="gunicorn worker processes; one per core suits this CPU-light app.")
+@click.option("--threads", type=click.IntRange(1, 256), default=server.THREADS,
+              show_default=True,
+              help="Requests each worker serves at once; 1 runs gunicorn's sync workers.")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.pass_obj
-def serve(obj, host, port, workers, access_log):
+def serve(obj, host, port, workers, threads, access_log):
     """Serve Slack over HTTP at /slack/events (gunicorn), plus /healthz.
 
     Needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN. Point the slash command, event
@@ -154,7 +212,7 @@ def serve(obj, host, port, workers, access_log):
     """
     configure_logging()
     try:
-        server.serve(obj.config, host, port, workers, access_log)
+        server.serve(obj.config, host, port, workers, access_log, threads)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
 
@@ -193,10 +251,13 @@ def _ingest_feedback():
     def failed(path, reason):
         click.echo(f"skipped {path}: {reason}", err=True)
 
+    def duplicate(figid, kept, ignored):
+        click.echo(f"duplicate figid {figid}: kept {kept}, ignored {ignored}", err=True)
+
     def close():
         if bar is not None:
             bar.__exit__(None, None, None)
-    return {"progress": progress, "on_failure": failed}, close
+    return {"progress": progress, "on_failure": failed, "on_duplicate": duplicate}, close
 
 
 @cli.command()

@@ -65,8 +65,14 @@ def _read_yaml(path: Path) -> dict:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as error:
         raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"config file {path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} "
+                          f"at offset {error.start}); is it the right file?") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"config file {path} is not valid YAML: {error}") from None
+        problem = " ".join(str(getattr(error, "problem", "") or error).split())
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"config file {path} is not valid YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must be a mapping of settings")
     secrets = set(data) & set(SECRET_ENV)
@@ -81,7 +87,17 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
+TEXT_SETTINGS = ("db", "image_url_template", "slack_api_base_url", "pfocr_source",
+                 "pfocr_checkout", "digest_time", "timezone")
+
+
 def _checked(values: dict) -> dict:
+    for name in TEXT_SETTINGS:
+        value = values.get(name)
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            kind = {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value),
+                                                                            "a number")
+            raise ConfigError(f"{name} must be text (a path, URL or name), not {kind}")
     template = values.get("image_url_template")
     if template is not None:
         try:

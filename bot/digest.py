@@ -8,12 +8,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
+from handlers.web import post_message
 from store import Store
 
 from .config import Config
-from .posting import post_message
 from .render_digest import digest_message
 
 LOG = logging.getLogger("pathway_bot.digest")
@@ -42,28 +41,8 @@ class DigestReport:
         return ", ".join(parts)
 
 
-class RepostGuard(ConnectionErrorRetryHandler):
-    """slack_sdk's connection-error retry, made safe for a post that is not idempotent: a
-    digest whose answer was lost is sent again only if Slack's history shows it missing."""
-
-    def __init__(self, arrived, **kwargs):
-        super().__init__(**kwargs)
-        self.arrived = arrived  # (channel, digest_id) -> bool
-
-    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
-        if not super()._can_retry(state=state, request=request, response=response, error=error):
-            return False
-        try:
-            body = json.loads(request.data or b"{}")
-        except (TypeError, ValueError):  # form-encoded: a read, safe to repeat
-            return True
-        digest_id = ((body.get("metadata") or {}).get("event_payload") or {}).get("digest_id")
-        if digest_id is None:
-            return True
-        try:
-            return not self.arrived(body.get("channel"), digest_id)
-        except Exception:  # cannot tell: leave it in doubt for the next run to settle
-            return False
+def _now() -> str:
+    return datetime.now().astimezone().isoformat()
 
 
 def _epoch(stamp: str) -> float:
@@ -76,10 +55,6 @@ class DigestRunner:
     def __init__(self, store: Store, client, config: Config, sleep=time.sleep):
         self.store, self.client, self.config, self.sleep = store, client, config, sleep
         self._last_post = 0.0
-        client.retry_handlers = [
-            RepostGuard(self._arrived, max_retry_count=h.max_retry_count,
-                        interval_calculator=h.interval_calculator)
-            if type(h) is ConnectionErrorRetryHandler else h for h in client.retry_handlers]
 
     def run(self, channel: str | None = None) -> DigestReport:
         """Settle posts a killed run left in doubt, then post every channel's digest."""
@@ -108,6 +83,7 @@ class DigestRunner:
             response = post_message(
                 self.client, lambda images: digest_message(
                     page, config.image_url_template if images else "", config.timezone),
+                lookup=lambda: self._find_post(plan.channel, digest_id, _now()),
                 channel=plan.channel, unfurl_links=False, unfurl_media=False, metadata=metadata)
         except SlackApiError as error:
             reason = error.response.get("error") or str(error)
@@ -175,15 +151,10 @@ class DigestRunner:
                 self.store.digest_abandon(digest_id)
                 report.reconciled.append((channel, "had not arrived; reposting"))
 
-    def _arrived(self, channel: str, digest_id: int) -> bool:
-        """Did a just-attempted post land? Raises when Slack cannot say (no retry then)."""
-        return self._find_post(channel, digest_id, datetime.now().astimezone().isoformat()) \
-            is not None
-
     def _settle(self, channel: str, digest_id: int) -> str | None:
         """The ts of a just-attempted post if Slack has it; None if not, or if unknown."""
         try:
-            return self._find_post(channel, digest_id, datetime.now().astimezone().isoformat())
+            return self._find_post(channel, digest_id, _now())
         except (SlackApiError, OSError):
             return None
 

@@ -3,10 +3,10 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.web import web_client
 from store import Store, SyncError
 
 from . import lock
-from .app import web_client
 from .config import Config, ConfigError
 from .digest import DigestReport, DigestRunner
 from .schedule import parse_time, run_forever
@@ -18,6 +18,11 @@ class JobError(Exception):
     """A job could not run at all (no source, lock held, sync failed); the message says why."""
 
 
+def job_client(config: Config):
+    """The WebClient of batch jobs: long timeouts, Retry-After waited out."""
+    return web_client(config.bot_token, config.slack_api_base_url)
+
+
 def sync(config: Config, store: Store, source: str | None, echo, **ingest_options) -> int:
     """Fast-forward the PFOCR checkout and ingest it; returns how many records failed."""
     source = source or config.pfocr_source
@@ -26,7 +31,7 @@ def sync(config: Config, store: Store, source: str | None, echo, **ingest_option
     try:
         with lock.hold(config.db, "sync"):
             checkout, report = store.sync(source, config.checkout, **ingest_options)
-    except (SyncError, lock.LockBusy) as error:
+    except (SyncError, lock.LockBusy, lock.LockError) as error:
         raise JobError(str(error)) from None
     if checkout.cloned:
         echo(f"cloned {source} into {checkout.path} at {checkout.after[:10]}")
@@ -54,8 +59,8 @@ def digest(config: Config, store: Store, echo, channel: str | None = None,
         raise JobError(str(error)) from None
     try:
         with lock.hold(config.db, "digest"):
-            report = DigestRunner(store, web_client(config), config).run(channel)
-    except lock.LockBusy as error:
+            report = DigestRunner(store, job_client(config), config).run(channel)
+    except (lock.LockBusy, lock.LockError) as error:
         raise JobError(str(error)) from None
     for channel_, count in report.posted:
         echo(f"{channel_}: posted {count} figure(s)")

@@ -10,11 +10,18 @@ class LockBusy(Exception):
     """Another process holds the lock; the message names it."""
 
 
+class LockError(Exception):
+    """The lock file cannot be made or written (a full disk, no permission)."""
+
+
 @contextmanager
 def hold(db: Path, name: str):
     """Hold `<db>.<name>.lock` for the block, or raise LockBusy at once."""
     path = Path(f"{db}.{name}.lock")
-    handle = open(path, "a+")
+    try:
+        handle = open(path, "a+")
+    except OSError as error:
+        raise LockError(f"cannot create lock file {path}: {error.strerror}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -22,10 +29,13 @@ def hold(db: Path, name: str):
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise LockBusy(f"another {name} is running ({holder} holds {path})") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        try:  # who holds it, for the next one's message; the flock is what counts
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
+        except OSError as error:
+            raise LockError(f"cannot write lock file {path}: {error.strerror}") from None
         yield
     finally:
         handle.close()  # closing releases the lock; the kernel does it if we die

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from store import Store
 
-from .app import create_app, web_client
+from .app import create_app, request_client
 from .config import Config, ConfigError
 
 EVENTS_PATH = "/slack/events"
@@ -22,7 +22,7 @@ def check_slack(config: Config) -> None:
     sdk_log = logging.getLogger("slack_sdk")
     level, sdk_log.level = sdk_log.level, logging.CRITICAL  # our one line says it all
     try:
-        web_client(config).auth_test()
+        request_client(config).auth_test()
     except SlackApiError as error:
         raise ConfigError(f"SLACK_BOT_TOKEN was rejected by Slack: {error.response.get('error')}")
     except OSError as error:
@@ -74,10 +74,24 @@ class Gunicorn(BaseApplication):
         return wsgi_app(self.config)
 
 
-def serve(config: Config, host: str, port: int, workers: int, access_log: bool) -> None:
-    """HTTP mode: Slack posts commands, events and button clicks to /slack/events."""
+THREADS = 16  # requests each worker serves at once
+
+
+def serve(config: Config, host: str, port: int, workers: int, access_log: bool,
+          threads: int = THREADS) -> None:
+    """HTTP mode: Slack posts commands, events and button clicks to /slack/events.
+
+    Workers are gunicorn's threaded ones: a client that sends its request slowly holds one
+    thread, not a whole worker (a sync worker is tied up by a single slow client). Exposed
+    to the internet, `serve` still belongs behind a buffering proxy (docs/reverse-proxy.md).
+    """
     prepare(config, "bot_token", "signing_secret")
-    options = {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync",
+    options = {"bind": f"{host}:{port}", "workers": workers,
+               "worker_class": "gthread" if threads > 1 else "sync", "threads": threads,
+               # A worker whose threads are all busy stops accepting, so the next
+               # connection goes to a worker that can answer it instead of queueing
+               # behind a slow client. No keep-alive: an idle connection would hold a slot.
+               "worker_connections": threads, "keepalive": 0,
                "timeout": 30, "graceful_timeout": 10, "errorlog": "-", "loglevel": "info",
                "accesslog": "-" if access_log else None, "proc_name": "pathway-bot",
                "control_socket_disable": True}  # one fixed socket path would clash between bots

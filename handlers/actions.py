@@ -13,9 +13,7 @@ from bot.state import SHARED, View, decode_digest, decode_genes, decode_view
 from store import NotFound
 
 from .common import EPHEMERAL, Deps, guarded
-
-# Errors that mean the bot cannot post here itself; the response_url still can.
-CANNOT_POST = {"not_in_channel", "channel_not_found", "restricted_action"}
+from .web import CANNOT_POST
 
 
 class ButtonHandler:
@@ -67,9 +65,13 @@ class ButtonHandler:
         """"See all N" on a digest (a private copy), then paging within that copy."""
         config = self.deps.config
         view = decode_digest(action["value"])
-        page = self.deps.store.digest_page(view.digest_id, view.offset, config.page_size)
+        # The value is the client's to forge; the channel is the one Slack signed for.
+        channel = (body.get("channel") or {}).get("id") \
+            or (body.get("container") or {}).get("channel_id") or ""
+        page = self.deps.store.digest_page(view.digest_id, view.offset, config.page_size,
+                                           channel=channel)
         if page is None:
-            return respond(replace_original=False, **EPHEMERAL,
-                           **render.notice_message("That digest is no longer in the database."))
+            return respond(replace_original=False, **EPHEMERAL, **render.notice_message(
+                "That digest is not in this channel's history any more."))
         message = digest_page_message(page, config.image_url_template, config.timezone)
         respond(replace_original=view.replace, **message, **EPHEMERAL)

@@ -1,7 +1,8 @@
 """`/pathway <query>`: the preview is computed inside the ack, so it is Slack's first reply.
 
 Every query is answered in milliseconds (bench/bench_serve.py), far inside Slack's 3 s.
-Only `subscribe` calls the Web API, so it is acked first and finished in `later`.
+`subscribe` and `unsubscribe` write (and `subscribe` posts), so they are acked first and
+finished in `later`, where waiting for the database's write lock delays no ack.
 """
 
 from bot import render
@@ -13,6 +14,7 @@ from .subscriptions import Subscriptions
 HELP_WORDS = {"", "help", "-h", "--help", "?", "usage"}
 BARE_VERBS = {"stats", "subscriptions", "digest"}  # only when typed alone
 ARG_VERBS = {"subscribe", "unsubscribe"}  # take the rest of the line
+WRITE_VERBS = {"subscribe", "unsubscribe"}  # answered after the ack
 
 
 def parse(text: str) -> tuple[str, str]:
@@ -40,16 +42,14 @@ class PathwayCommand:
     def handle(self, ack, command, logger):
         verb, rest = parse(command.get("text", ""))
         command = {**command, "text": rest}
-        if verb == "subscribe":
-            return ack()  # posts in the channel, so it finishes in `later`
+        if verb in WRITE_VERBS:
+            return ack()  # they write (and post), so they finish in `later`, off the ack path
         if verb == "help":
             message = render.help_message()
         elif verb == "stats":
             message = render.stats_message(self.deps.store.stats())
         elif verb == "subscriptions":
             message = self.subscriptions.listing(command)
-        elif verb == "unsubscribe":
-            message = self.subscriptions.unsubscribe(command)
         elif verb == "digest":
             message = self.subscriptions.preview(command)
         else:
@@ -58,7 +58,10 @@ class PathwayCommand:
 
     @guarded
     def later(self, command, client, respond, logger):
-        """After the ack: the sub-commands that call the Web API."""
+        """After the ack: the sub-commands that write subscriptions or call the Web API.
+        A write may wait for a bulk ingest's transaction; an ack must never."""
         verb, rest = parse(command.get("text", ""))
         if verb == "subscribe":
             self.subscriptions.subscribe({**command, "text": rest}, client, respond)
+        elif verb == "unsubscribe":
+            respond(**self.subscriptions.unsubscribe({**command, "text": rest}), **EPHEMERAL)

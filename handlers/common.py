@@ -3,10 +3,11 @@
 import functools
 import logging
 import uuid
-from dataclasses import dataclass
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from bot import render
-from bot.posting import post_message
+from handlers.web import post_message, slack_error
 from bot.config import Config
 from bot.state import BadState, View
 from store import Store
@@ -14,6 +15,15 @@ from store import Store
 LOG = logging.getLogger("pathway_bot")
 EPHEMERAL = {"response_type": "ephemeral"}
 STALE = "That button belongs to an older PathwayBot message. Run /pathway again."
+SLOW_DOWN = ("Slack asked PathwayBot to slow down, so this answer was not posted. "
+             "Try again in a minute.")
+# Replies that call chat.postMessage may wait out a 429; they run here, so the lazy-listener
+# threads that page, cancel and show genes (response_url only) are never stuck behind them.
+POSTING_THREADS = 8
+
+
+def posting_pool() -> Executor:
+    return ThreadPoolExecutor(max_workers=POSTING_THREADS, thread_name_prefix="pathway-post")
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,14 @@ class Deps:
 
     store: Store
     config: Config
+    posting: Executor = field(default_factory=posting_pool)
+
+    def offload(self, listener):
+        """A lazy listener that hands `listener` to the posting pool and returns at once."""
+        @functools.wraps(listener)
+        def hand_off(**kwargs):
+            self.posting.submit(listener, **kwargs)
+        return hand_off
 
     def page(self, view: View, shared_by: str | None = None, images: bool = True) -> dict:
         """Ask the engine for one page of a query and render it for the view's surface."""
@@ -73,5 +91,8 @@ def guarded(method):
         except BadState:
             tell(render.notice_message(STALE), kwargs)
         except Exception as error:
+            if slack_error(error) == "ratelimited":  # longer than a reply may wait
+                LOG.warning("Slack rate-limited %s; told the user", method.__name__)
+                return tell(render.notice_message(SLOW_DOWN), kwargs)
             apologise(report(error, kwargs.get("logger"), kwargs.get("body")), kwargs)
     return wrapper

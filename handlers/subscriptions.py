@@ -8,9 +8,7 @@ from bot.render_digest import (digest_page_message, invite_message, notes_messag
 from bot.text import plural
 
 from .common import EPHEMERAL, Deps
-
-# The bot cannot post here: digests would fail later, so say how to invite it now.
-CANNOT_POST = {"not_in_channel", "channel_not_found", "is_archived"}
+from .web import CANNOT_POST  # the bot cannot post here: say how to invite it now
 USAGE = ("Usage: `/pathway subscribe KRAS`, `/pathway subscribe NF-kB EGFR` or "
          "`/pathway subscribe search ferroptosis`.")
 

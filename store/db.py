@@ -2,7 +2,6 @@
 
 import functools
 import threading
-from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
@@ -11,12 +10,10 @@ from .engine import Engine
 from .ingest import IngestReport, ingest, utc_now
 from .lexicon import Lexicon, default_lexicon
 from .errors import NotFound
+from .events import EventClaims, events_path
 from .models import Answer, ChannelState, DigestPage, FigureHit, Stats, Subscription
 from .sync import Checkout, update
-from .schema import connect, load_lexicon, meta
-
-
-EVENT_MEMORY = timedelta(days=1)  # Slack gives up retrying an event within hours
+from .schema import connect, load_lexicon, meta, write
 
 
 def _locked(method):
@@ -43,6 +40,17 @@ class Store:
         self.db = connect(self.path)
         load_lexicon(self.db, self.lexicon)
         self.engine = Engine(self.db, self.lexicon)
+        self.events = EventClaims(events_path(self.path))
+        # Request-time writes (subscribe, unsubscribe) use their own connection and lock, so
+        # one waiting for a bulk ingest's write lock never holds up the reads that answer
+        # queries on the connection above.
+        self._write_lock = threading.Lock()
+        self._write_db = None
+
+    def _writer(self):
+        if self._write_db is None:
+            self._write_db = connect(self.path, migrate=False)
+        return self._write_db
 
     @_locked
     def ingest(self, paths, **options) -> IngestReport:
@@ -79,12 +87,10 @@ class Store:
             raise NotFound(f"no figure {figid} in this database")
         return hits[0]
 
-    @_locked
     def claim_event(self, event_id: str) -> bool:
-        """True the first time an event id is seen; False for Slack's retries of it."""
-        now = datetime.now(timezone.utc)
-        return queries.claim_event(self.db, event_id, now.isoformat(),
-                                   (now - EVENT_MEMORY).isoformat())
+        """True the first time an event id is seen; False for Slack's retries of it.
+        Never waits on the figure database (see store.events)."""
+        return self.events.claim(event_id)
 
     def sync(self, source: str, clone_into: Path, **options) -> tuple[Checkout, IngestReport]:
         """Fast-forward (or first clone) a PFOCR checkout, then ingest it incrementally."""
@@ -97,7 +103,7 @@ class Store:
 
     @_locked
     def set_meta(self, key: str, value: str) -> None:
-        with self.db.conn:
+        with write(self.db.conn):
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
     # --- subscriptions -------------------------------------------------------------
@@ -106,14 +112,17 @@ class Store:
         """(subscriptions, problems) for `subscribe <text>`; nothing is saved."""
         return subscriptions.understand(self.engine.resolver, channel, text)
 
-    @_locked
     def subscribe(self, subs: list[Subscription], user: str | None) -> list[Subscription]:
         """Save subscriptions (new ones start now); returns those that were new."""
-        return subscriptions.save(self.db, subs, user, utc_now())
+        with self._write_lock:
+            return subscriptions.save(self._writer(), subs, user, utc_now())
 
-    @_locked
     def unsubscribe(self, channel: str, text: str) -> list[str]:
-        return subscriptions.remove(self.db, self.engine.resolver, channel, text)
+        with self._lock:  # the resolver's lazy index is built under the read lock
+            resolver = self.engine.resolver
+            resolver.names  # noqa: B018
+        with self._write_lock:
+            return subscriptions.remove(self._writer(), resolver, channel, text)
 
     @_locked
     def subscriptions(self, channel: str) -> ChannelState:
@@ -153,8 +162,10 @@ class Store:
         digest.pause(self.db, channel, reason, utc_now())
 
     @_locked
-    def digest_page(self, digest_id: int, offset: int, limit: int) -> DigestPage | None:
-        return digest.page(self.db, digest_id, offset, limit)
+    def digest_page(self, digest_id: int, offset: int, limit: int,
+                    channel: str | None = None) -> DigestPage | None:
+        """A page of a posted digest; with `channel`, only if it was posted there."""
+        return digest.page(self.db, digest_id, offset, limit, channel)
 
     @_locked
     def plan_page(self, plan: digest.DigestPlan, limit: int) -> DigestPage:
@@ -164,3 +175,7 @@ class Store:
     @_locked
     def close(self) -> None:
         self.db.close()
+        self.events.close()
+        with self._write_lock:
+            if self._write_db is not None:
+                self._write_db.close()

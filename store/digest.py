@@ -11,6 +11,7 @@ beyond the cutoff and waits for the next run.
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from .schema import write
 
 from . import queries
 from .models import SUB_SEARCH, ChannelState, DigestPage
@@ -131,7 +132,7 @@ def recent(db, channel: str, limit: int = PREVIEW_RECENT) -> DigestPlan | None:
 
 def start(db, digest: DigestPlan, now: str) -> int:
     """Record the intent to post; the row stays `sending` until Slack accepts."""
-    with db.conn:
+    with write(db.conn):
         return db.execute(
             "INSERT INTO digests (channel, state, started, cutoff, figures, labels) "
             "VALUES (?, 'sending', ?, ?, ?, ?)",
@@ -143,7 +144,7 @@ def finish(db, digest_id: int, ts: str | None, now: str) -> None:
     """Slack accepted the post: ledger rows, watermark and state in one transaction."""
     channel, cutoff_, figures = db.execute(
         "SELECT channel, cutoff, figures FROM digests WHERE id = ?", [digest_id]).fetchone()
-    with db.conn:
+    with write(db.conn):
         db.execute("UPDATE digests SET state = 'sent', ts = ? WHERE id = ?", [ts, digest_id])
         db.conn.executemany("INSERT OR IGNORE INTO digest_posts VALUES (?, ?, ?)",
                             [(channel, figure[0], digest_id) for figure in json.loads(figures)])
@@ -152,13 +153,13 @@ def finish(db, digest_id: int, ts: str | None, now: str) -> None:
 
 def abandon(db, digest_id: int) -> None:
     """Slack did not take the post: forget the intent, so the next run tries again."""
-    with db.conn:
+    with write(db.conn):
         db.execute("DELETE FROM digests WHERE id = ? AND state = 'sending'", [digest_id])
 
 
 def nothing_new(db, channel: str, cutoff_: str) -> None:
     """No matching figures up to the cutoff: move the watermark so the next scan starts there."""
-    with db.conn:
+    with write(db.conn):
         db.execute("INSERT INTO channels (channel, watermark) VALUES (?, ?) ON CONFLICT(channel) "
                    "DO UPDATE SET watermark = max(coalesce(watermark, ''), excluded.watermark)",
                    [channel, cutoff_])
@@ -179,7 +180,7 @@ def in_doubt(db) -> list[tuple[int, str, str]]:
 
 def pause(db, channel: str, reason: str, now: str) -> None:
     """Stop digests to a channel Slack will not take them in; the reason is shown to users."""
-    with db.conn:
+    with write(db.conn):
         db.execute("INSERT INTO channels (channel, paused_reason, paused_at) VALUES (?, ?, ?) "
                    "ON CONFLICT(channel) DO UPDATE SET paused_reason = excluded.paused_reason, "
                    "paused_at = excluded.paused_at", [channel, reason, now])
@@ -200,10 +201,12 @@ def plan_page(db, digest: DigestPlan, limit: int) -> DigestPage:
     return _page(db, 0, digest.channel, digest.figures, digest.labels, 0, limit, digest.cutoff)
 
 
-def page(db, digest_id: int, offset: int, limit: int) -> DigestPage | None:
-    """One page of a posted digest's figures, for its "See all" button."""
-    row = db.execute("SELECT channel, figures, labels, cutoff FROM digests WHERE id = ?",
-                     [digest_id]).fetchone()
+def page(db, digest_id: int, offset: int, limit: int,
+         channel: str | None = None) -> DigestPage | None:
+    """One page of a posted digest's figures, for its "See all" button; None when there is
+    no such digest, or (given `channel`) when it went to another channel."""
+    row = db.execute("SELECT channel, figures, labels, cutoff FROM digests WHERE id = ? "
+                     "AND (? IS NULL OR channel = ?)", [digest_id, channel, channel]).fetchone()
     if row is None:
         return None
     channel, figures, labels, cutoff_ = row

@@ -38,6 +38,7 @@ class Engine:
 
     def warm(self) -> None:
         """Load the caches the first queries would otherwise pay for (a server calls this)."""
+        self.resolver.names  # noqa: B018 - builds the name index now
         self.vocabulary.warm()
         self.postings.warm()
 

@@ -1,12 +1,15 @@
 """Incremental, batched, crash-safe ingest of PFOCR record files into SQLite."""
 
 import hashlib
+import logging
 import json
 import multiprocessing
 import os
 import pickle
 import tempfile
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
@@ -20,8 +23,9 @@ import sqlite_utils
 from .errors import RecordError
 from .lexicon import Lexicon
 from .ranking import focus
-from .schema import bump_corpus_version, index_fts, resume_fts, suspend_fts
-from .records import Record, parse_record, read_sidecar
+from .schema import bump_corpus_version, index_fts, resume_fts, suspend_fts, write
+from .records import (MAX_RECORD_BYTES, Record, parse_record, read_regular,
+                      read_sidecar)
 
 BATCH_SIZE = 5000  # records written at a time, and per commit in small runs
 # A commit rewrites every index page its batches touched, and links spread over the
@@ -30,8 +34,10 @@ BATCH_SIZE = 5000  # records written at a time, and per commit in small runs
 BULK_COMMIT_SIZE = 25_000
 BULK_THRESHOLD = 10_000  # new files from which per-batch indexing and rarer commits pay
 PARALLEL_THRESHOLD = 400  # below this, a worker pool costs more than it saves
+POOL_RESTARTS = 2  # new pools after a worker died, before the main process parses alone
 CHUNK_SIZE = 256  # files handed to a worker at a time
 
+LOG = logging.getLogger("pathway_bot.ingest")
 _worker_lexicon: Lexicon | None = None
 # Built once, and without the cycle check: prepared rows are plain trees of strings.
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
@@ -49,6 +55,8 @@ class IngestReport:
     ingested: int = 0
     unchanged: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    # (figid, file kept, file ignored, whether the ignored one had been written this run)
+    duplicates: list[tuple[str, str, str, bool]] = field(default_factory=list)
     new_figures: int = 0
 
     @property
@@ -56,7 +64,10 @@ class IngestReport:
         return len(self.failures)
 
     def summary(self) -> str:
-        return f"ingested {self.ingested}, unchanged {self.unchanged}, failed {self.failed}"
+        text = f"ingested {self.ingested}, unchanged {self.unchanged}, failed {self.failed}"
+        if self.duplicates:
+            text += f", duplicate figids {len(self.duplicates)}"
+        return text
 
 
 class Prepared(NamedTuple):  # a tuple, not a dataclass: it unpickles twice as fast
@@ -71,25 +82,36 @@ class Prepared(NamedTuple):  # a tuple, not a dataclass: it unpickles twice as f
     known_path: bool = False  # the ledger has seen this path before
 
 
-def find_record_files(paths: Iterable[Path]) -> list[str]:
-    """Every record file under the given folders, plus the given files, absolute, de-duplicated.
+def find_records(paths: Iterable[Path]) -> dict[str, str]:
+    """Every record file under the given folders, plus the given files: {path: tree}.
 
-    A folder holding `_figures/` is a PFOCR checkout: only `_figures/` is read, so its
-    README and site pages are not mistaken for records. Hidden folders are skipped.
+    Paths are absolute and de-duplicated; `tree` is the folder its record and sidecars must
+    stay inside once symlinks are followed. A folder holding `_figures/` is a PFOCR
+    checkout: only `_figures/` is read, so its README and site pages are not mistaken for
+    records, and the sidecars in its `_data/` are inside the tree. Hidden folders are
+    skipped, and symlinked folders are not entered.
     """
     # Paths stay strings: a Path object per file costs more than the walk itself.
-    found: dict[str, None] = {}
+    found: dict[str, str] = {}
     for path in map(Path, paths):
-        if not path.is_dir():
-            found.setdefault(str(path.resolve()), None)
+        if not path.is_dir():  # named on purpose: its folder's parent holds its _data
+            resolved = path.resolve()
+            found.setdefault(str(resolved), str(resolved.parent.parent))
             continue
-        root = path.resolve()  # once per root: resolving each file costs an lstat per component
-        root = root / "_figures" if (root / "_figures").is_dir() else root
+        tree = path.resolve()  # once per root: resolving each file costs an lstat per component
+        root = tree / "_figures" if (tree / "_figures").is_dir() else tree
+        if tree.name == "_figures":  # a checkout's _figures named directly: _data is a sibling
+            tree = tree.parent
         for folder, subfolders, names in os.walk(root):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_data")))
-            found.update(dict.fromkeys(os.path.join(folder, name) for name in sorted(names)
-                                       if name.endswith(".md")))
-    return list(found)
+            found.update(dict.fromkeys((os.path.join(folder, name) for name in sorted(names)
+                                        if name.endswith(".md")), str(tree)))
+    return found
+
+
+def find_record_files(paths: Iterable[Path]) -> list[str]:
+    """The record files `find_records` finds, in walk order."""
+    return list(find_records(paths))
 
 
 def content_hash(raw: bytes, genes: bytes | None, chemicals: bytes | None) -> str:
@@ -136,13 +158,18 @@ def _listing(folder: str) -> frozenset[str]:
         return frozenset()
 
 
-def read_and_prepare(path: str, known_sha1: str | None, lexicon: Lexicon, listing=None):
-    """Read, hash and (if changed) parse one file: ('unchanged'|'failed'|'prepared', path, x)."""
+def read_and_prepare(path: str, known_sha1: str | None, lexicon: Lexicon, listing=None,
+                     tree: str | None = None):
+    """Read, hash and (if changed) parse one file: ('unchanged'|'failed'|'prepared', path, x).
+
+    Only regular files inside `tree`, of bounded size, are read (see read_regular).
+    """
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        genes = read_sidecar(path, "genes", listing)
-        chemicals = read_sidecar(path, "chemicals", listing)
+        raw = read_regular(path, MAX_RECORD_BYTES, tree)
+        genes = read_sidecar(path, "genes", listing, tree)
+        chemicals = read_sidecar(path, "chemicals", listing, tree)
+    except RecordError as error:
+        return "failed", path, str(error)
     except OSError as error:
         return "failed", path, f"cannot read: {error.strerror or error}"
     sha1 = content_hash(raw, genes, chemicals)
@@ -167,7 +194,10 @@ def _init_worker(lexicon: Lexicon) -> None:
         os.nice(10)
 
 
-def _work_chunk(job: tuple[str, list[tuple[str, str | None]]]) -> str:
+Job = tuple[str, "str | None", "str | None"]  # (path, sha1 the ledger knows, tree)
+
+
+def _work_chunk(job: tuple[str, list[Job]]) -> str:
     """Prepare a chunk of files and spill the results to a file; return its path.
 
     Results go through a file, not the pool's pipe: a pipe fills while the writer holds
@@ -175,27 +205,59 @@ def _work_chunk(job: tuple[str, list[tuple[str, str | None]]]) -> str:
     """
     spill, chunk = job
     # Worker processes live for one run only, so their cached folder listings can't go stale.
-    results = [read_and_prepare(path, known, _worker_lexicon, _listing) for path, known in chunk]
+    results = [read_and_prepare(path, known, _worker_lexicon, _listing, tree)
+               for path, known, tree in chunk]
     with open(spill, "wb") as handle:
         pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return spill
 
 
-def _results(jobs: list[tuple[str, str | None]], lexicon: Lexicon, workers: int) -> Iterator:
+def _in_process(chunk: list[Job], lexicon: Lexicon) -> Iterator:
+    for path, known, tree in chunk:
+        yield read_and_prepare(path, known, lexicon, tree=tree)
+
+
+def _results(jobs: list[Job], lexicon: Lexicon, workers: int) -> Iterator:
+    """Each job's result, in job order, parsed by a pool of worker processes.
+
+    A worker that dies (the OOM killer, a signal) breaks the pool: its chunk is parsed here
+    instead, and a new pool takes the rest, up to POOL_RESTARTS times, then this process
+    finishes the run alone. Nothing is lost and nothing waits forever.
+    """
     if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
-        for path, known in jobs:
-            yield read_and_prepare(path, known, lexicon)
+        yield from _in_process(jobs, lexicon)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with tempfile.TemporaryDirectory(prefix="pathway-bot-ingest-") as spill_dir, \
-            context.Pool(workers, initializer=_init_worker, initargs=(lexicon,)) as pool:
-        chunks = [(os.path.join(spill_dir, f"{n}.pickle"), jobs[start:start + CHUNK_SIZE])
-                  for n, start in enumerate(range(0, len(jobs), CHUNK_SIZE))]
-        for spill in pool.imap(_work_chunk, chunks):
-            with open(spill, "rb") as handle:
-                results = pickle.load(handle)
-            os.unlink(spill)
-            yield from results
+    chunks = [jobs[start:start + CHUNK_SIZE] for start in range(0, len(jobs), CHUNK_SIZE)]
+    with tempfile.TemporaryDirectory(prefix="pathway-bot-ingest-") as spill_dir:
+        done, restarts = 0, 0
+        while done < len(chunks):
+            if restarts > POOL_RESTARTS:
+                for chunk in chunks[done:]:
+                    yield from _in_process(chunk, lexicon)
+                return
+            pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                       initargs=(lexicon,))
+            try:
+                futures = [pool.submit(_work_chunk, (os.path.join(spill_dir, f"{n}.pickle"),
+                                                     chunks[n]))
+                           for n in range(done, len(chunks))]
+                for future in futures:
+                    try:
+                        spill = future.result()
+                    except BrokenProcessPool:
+                        LOG.warning("a parser process died (out of memory, or killed); parsing "
+                                    "its %d files in the main process", len(chunks[done]))
+                        yield from _in_process(chunks[done], lexicon)
+                        done, restarts = done + 1, restarts + 1
+                        break
+                    with open(spill, "rb") as handle:
+                        results = pickle.load(handle)
+                    os.unlink(spill)
+                    yield from results
+                    done += 1
+            finally:
+                pool.shutdown(wait=done >= len(chunks), cancel_futures=True)
 
 
 FIGURE_FIELDS = ("figid", "pmcid", "title", "caption", "paper_title", "reftext", "year", "doi",
@@ -238,7 +300,7 @@ class _Writer:
         if not self.prepared and not self.seen:
             return
         if not self.conn.in_transaction:
-            self.conn.execute("BEGIN")
+            self.conn.execute("BEGIN IMMEDIATE")
         now = utc_now()
         if self.bulk and self.prepared and not self.fts_suspended:
             suspend_fts(self.conn)
@@ -303,7 +365,7 @@ class _Writer:
         self.flush()
         if self.fts_suspended:
             if not self.conn.in_transaction:
-                self.conn.execute("BEGIN")
+                self.conn.execute("BEGIN IMMEDIATE")
             resume_fts(self.conn)
         self.commit()
 
@@ -355,24 +417,39 @@ def delete_figure(conn, figid: str, only_from: str | None = None) -> None:
                      [(n, symbol) for symbol, n in deltas.items()])
 
 
+def _claim(owners: dict, item: Prepared, report: IngestReport, on_duplicate) -> None:
+    """Note which file holds each figid this run; a second file with it replaces the first."""
+    previous = owners.get(item.figid)
+    owners[item.figid] = (item.path, True)
+    if previous is None or previous[0] == item.path:
+        return
+    report.duplicates.append((item.figid, item.path, previous[0], previous[1]))
+    if on_duplicate:
+        on_duplicate(item.figid, item.path, previous[0])
+
+
 def ingest(db: sqlite_utils.Database, paths: Iterable[Path], lexicon: Lexicon, *,
            workers: int | None = None,
            on_failure: Callable[[str, str], None] | None = None,
-           progress: Callable[[int, int], None] | None = None) -> IngestReport:
+           progress: Callable[[int, int], None] | None = None,
+           on_duplicate: Callable[[str, str, str], None] | None = None) -> IngestReport:
     """Ingest every record under `paths`; unchanged files are skipped, bad ones reported.
 
-    `on_failure(path, reason)` hears about each bad file as it happens, and
-    `progress(done, total)` about each file handled.
+    `on_failure(path, reason)` hears about each bad file as it happens,
+    `on_duplicate(figid, kept, ignored)` about two files with one figid (the later file
+    read wins), and `progress(done, total)` about each file handled.
     """
-    files = find_record_files(paths)
+    files = find_records(paths)
     # Links arrive in figure order but live clustered by symbol: with SQLite's default
     # 2 MB cache every insert misses. 256 MB keeps the hot index pages resident.
     db.execute("PRAGMA cache_size = -262144")
-    ledger = dict(db.execute("SELECT path, sha1 FROM ingest_files").fetchall())
-    jobs = [(path, ledger.get(path)) for path in files]
+    ledger = {path: (sha1, figid) for path, sha1, figid
+              in db.execute("SELECT path, sha1, figid FROM ingest_files")}
+    jobs = [(path, ledger.get(path, (None,))[0], tree) for path, tree in files.items()]
+    owners: dict[str, tuple[str, bool]] = {}  # figid -> (file that holds it, was written)
     report = IngestReport()
     started = utc_now()
-    new_files = sum(1 for _, known in jobs if known is None)
+    new_files = sum(1 for _, known, _ in jobs if known is None)
     bulk = new_files >= BULK_THRESHOLD
     # At least four commits per big load, so a kill early in it loses little.
     commit_size = min(BULK_COMMIT_SIZE, max(BATCH_SIZE, new_files // 4)) if bulk else BATCH_SIZE
@@ -383,19 +460,24 @@ def ingest(db: sqlite_utils.Database, paths: Iterable[Path], lexicon: Lexicon, *
             if status == "unchanged":
                 report.unchanged += 1
                 writer.touch(path)
+                figid = ledger[path][1]
+                if figid and figid not in owners:
+                    owners[figid] = (path, False)
             elif status == "failed":
                 report.failures.append((path, payload))
                 if on_failure:
                     on_failure(path, payload)
             else:
+                _claim(owners, payload, report, on_duplicate)
                 writer.add(payload)
             if progress:
                 progress(done, len(jobs))
         writer.finish()
+        report.ingested -= sum(1 for *_, written in report.duplicates if written)
     except BaseException:
         writer.abandon()
         raise
-    with db.conn:
+    with write(db.conn):
         db.execute("INSERT INTO ingest_runs (started, finished, ingested, unchanged, failed) "
                    "VALUES (?, ?, ?, ?, ?)",
                    [started, utc_now(), report.ingested, report.unchanged, report.failed])

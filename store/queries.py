@@ -88,14 +88,6 @@ def stats(db, top: int = 10) -> Stats:
     return Stats(figures, genes, links, papers, last_ingest, tuple(map(tuple, top_genes)))
 
 
-def claim_event(db, event_id: str, now: str, forget_before: str) -> bool:
-    """Record a Slack event id; False when it was already handled (a retry)."""
-    with db.conn:
-        db.execute("DELETE FROM handled_events WHERE handled < ?", [forget_before])
-        cursor = db.execute("INSERT OR IGNORE INTO handled_events VALUES (?, ?)", [event_id, now])
-    return cursor.rowcount == 1
-
-
 def posted_figures(db, channel: str, figure_ids: list[int]) -> set[int]:
     """Which of these figures the ledger says were already posted to the channel."""
     rows = db.execute("SELECT figure_id FROM digest_posts WHERE channel = ? AND figure_id IN "

@@ -2,6 +2,7 @@
 
 import os
 import re
+import stat
 from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -396,19 +397,64 @@ def sidecar_paths(record_path: str, kind: str = "genes") -> list[str]:
     return [os.path.join(folder, name), os.path.join(os.path.dirname(folder), "_data", name)]
 
 
-def read_sidecar(record_path, kind: str = "genes", listing=None) -> bytes | None:
+MB = 1024 * 1024
+MAX_RECORD_BYTES = 5 * MB  # PFOCR's largest records are ~100 KB
+MAX_SIDECAR_BYTES = 20 * MB
+_SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISDIR, "a folder"))
+
+
+def inside(path: str, tree: str | None) -> bool:
+    """Does `path`, with every symlink followed, stay inside the folder `tree`?"""
+    if tree is None:
+        return True
+    real = os.path.realpath(path)
+    return real == tree or real.startswith(tree.rstrip(os.sep) + os.sep)
+
+
+def read_regular(path: str, limit: int, tree: str | None = None) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes inside `tree`; else RecordError.
+
+    Opened non-blocking, so a FIFO cannot hang us, and checked with fstat on the open file,
+    so /dev/zero (or a symlink to it) is refused before a byte is read.
+    """
+    if not os.path.lexists(path):
+        raise FileNotFoundError(path)
+    if not inside(path, tree):
+        raise RecordError(f"is a symlink to {os.path.realpath(path)}, outside the folder "
+                          "being ingested; skipped")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _SPECIAL if test(info.st_mode)), "not a file")
+            raise RecordError(f"is {kind}, not a regular file; skipped")
+        if info.st_size > limit:
+            raise RecordError(f"is {info.st_size / MB:.1f} MB, over the {limit // MB} MB "
+                              "limit; skipped")
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew while we read it
+        raise RecordError(f"is over the {limit // MB} MB limit; skipped")
+    return data
+
+
+def read_sidecar(record_path, kind: str = "genes", listing=None,
+                 tree: str | None = None) -> bytes | None:
     """The raw bytes of a record's sidecar, or None when it has none.
 
     `listing(folder)` may return the set of names in a folder, so a big ingest
     checks a cached directory listing instead of failing to open two files per record.
+    A sidecar that is not a regular file, leaves `tree` or is too big raises RecordError.
     """
     for candidate in sidecar_paths(str(record_path), kind):
         folder, name = os.path.split(candidate)
         if listing is not None and name not in listing(folder):
             continue
         try:
-            with open(candidate, "rb") as handle:
-                return handle.read()
+            return read_regular(candidate, MAX_SIDECAR_BYTES, tree)
         except (FileNotFoundError, NotADirectoryError):
             continue
+        except RecordError as error:
+            raise RecordError(f"its {kind} sidecar {name} {error}") from None
     return None

@@ -1,6 +1,7 @@
 """Gene, family and typo resolution over the vendored lexicon. Pure Python, no I/O."""
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from itertools import combinations
@@ -130,24 +131,26 @@ class Resolver:
     def __init__(self, lexicon: Lexicon, popularity: Callable[[list[str]], dict[str, int]]):
         self.lexicon = lexicon
         self.popularity = popularity  # symbol -> how many figures mention it
-        self.exact: dict[str, list[_Entry]] = {}
-        self.stripped: dict[str, list[_Entry]] = {}
-        for upper, symbol in lexicon.symbols.items():
-            self._index(symbol, _Entry(RANK_SYMBOL, symbol, (symbol,)))
-        for upper, (name, members) in lexicon.families.items():
-            self._index(name, _Entry(RANK_FAMILY, name, members, family=name))
-        for rank, table in ((RANK_PREVIOUS, lexicon.previous), (RANK_CURATED, lexicon.synonyms),
-                            (RANK_ALIAS, lexicon.aliases)):
-            for upper, symbols in table.items():
-                for symbol in symbols:
-                    self._index(upper, _Entry(rank, upper, (symbol,)))
-        self.fuzzy = _DeletionIndex(lexicon.symbols.values())
+        self._names: _NameIndex | None = None
 
-    def _index(self, name: str, entry: _Entry) -> None:
-        self.exact.setdefault(name.upper(), []).append(entry)
-        key = strip_key(name)
-        if key:
-            self.stripped.setdefault(key, []).append(entry)
+    @property
+    def names(self) -> "_NameIndex":
+        """The name and typo indexes: built on first use, once per lexicon version."""
+        if self._names is None:
+            self._names = _NameIndex.of(self.lexicon)
+        return self._names
+
+    @property
+    def exact(self) -> dict[str, list[_Entry]]:
+        return self.names.exact
+
+    @property
+    def stripped(self) -> dict[str, list[_Entry]]:
+        return self.names.stripped
+
+    @property
+    def fuzzy(self) -> "_DeletionIndex":
+        return self.names.fuzzy
 
     # -- one term -------------------------------------------------------------------------
 
@@ -303,6 +306,45 @@ class Resolver:
                                                    for n, r in zip(names, found)))]
         return [r for piece in part.split("/") if piece
                 for r in self._with_fuzzy(piece, bare=False)[0]]
+
+
+class _NameIndex:
+    """Every lexicon name (exact and without spaces or hyphens) plus the typo index.
+
+    Immutable once built and about 2 s to build, so one per lexicon version is kept for
+    the life of the process and shared by every Store.
+    """
+
+    _built: dict[str, "_NameIndex"] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, lexicon: Lexicon):
+        self.exact: dict[str, list[_Entry]] = {}
+        self.stripped: dict[str, list[_Entry]] = {}
+        for symbol in lexicon.symbols.values():
+            self._index(symbol, _Entry(RANK_SYMBOL, symbol, (symbol,)))
+        for name, members in lexicon.families.values():
+            self._index(name, _Entry(RANK_FAMILY, name, members, family=name))
+        for rank, table in ((RANK_PREVIOUS, lexicon.previous), (RANK_CURATED, lexicon.synonyms),
+                            (RANK_ALIAS, lexicon.aliases)):
+            for upper, symbols in table.items():
+                for symbol in symbols:
+                    self._index(upper, _Entry(rank, upper, (symbol,)))
+        self.fuzzy = _DeletionIndex(lexicon.symbols.values())
+
+    @classmethod
+    def of(cls, lexicon: Lexicon) -> "_NameIndex":
+        with cls._lock:
+            index = cls._built.get(lexicon.version)
+            if index is None:
+                index = cls._built[lexicon.version] = cls(lexicon)
+            return index
+
+    def _index(self, name: str, entry: _Entry) -> None:
+        self.exact.setdefault(name.upper(), []).append(entry)
+        key = strip_key(name)
+        if key:
+            self.stripped.setdefault(key, []).append(entry)
 
 
 class _DeletionIndex:

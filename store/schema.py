@@ -3,11 +3,13 @@
 import json
 import sqlite3
 import textwrap
+from contextlib import contextmanager
 
 import sqlite_utils
 
 from .lexicon import Lexicon
 
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's transaction
 SCHEMA_VERSION = 2  # 2: evidence moved from its own table into figures.evidence
 
 SCHEMA = textwrap.dedent(
@@ -152,8 +154,7 @@ SCHEMA = textwrap.dedent(
         PRIMARY KEY (channel, figure_id)
     ) WITHOUT ROWID;
 
-    -- Slack event ids already answered: Slack retries (X-Slack-Retry-Num) get no second reply.
-    CREATE TABLE IF NOT EXISTS handled_events (event_id TEXT PRIMARY KEY, handled TEXT NOT NULL);
+    -- Slack event ids already answered live in <db>.events.db (store/events.py).
 
     -- Full-text index over title, caption and paper title, kept in step by triggers.
     CREATE VIRTUAL TABLE IF NOT EXISTS figures_fts USING fts5(
@@ -208,25 +209,51 @@ def index_fts(conn, figure_ids: list[int]) -> None:
 
 def _rebuild_fts(conn) -> None:
     """Rebuild the full-text index from the figures table."""
-    with conn:
+    with write(conn):
         conn.execute("INSERT INTO figures_fts (figures_fts) VALUES ('rebuild')")
         conn.execute("DELETE FROM meta WHERE key = 'fts_stale'")
 
 
-def connect(path) -> sqlite_utils.Database:
-    """Open (creating if needed) a database file in WAL mode with the schema applied."""
+@contextmanager
+def write(conn: sqlite3.Connection):
+    """One write transaction, taken with BEGIN IMMEDIATE: the write lock is claimed before
+    the first read, so busy_timeout can wait for it. A deferred BEGIN that reads, then
+    writes, fails at once with "database is locked" if another connection committed in
+    between. Nested use joins the open transaction."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def connect(path, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+            migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) a database file in WAL mode with the schema applied.
+
+    `migrate=False` only opens it: for extra connections to a database already set up,
+    which must not wait on another writer just to check the schema."""
     # Bolt runs slow replies in worker threads; Store serialises access with a lock.
-    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
-    db.execute("PRAGMA busy_timeout = 10000")
+    # isolation_level IMMEDIATE: even an implicit transaction takes the write lock first.
+    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False,
+                                               isolation_level="IMMEDIATE"))
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     # Only takes effect on a new file. Bigger pages make ingest ~10% faster (fewer b-tree
     # splits and WAL frames) and cost lookups nothing measurable.
     db.execute("PRAGMA page_size = 16384")
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed batch
     db.execute("PRAGMA journal_size_limit = 67108864")  # a big ingest's WAL shrinks back to 64 MB
+    if not migrate:  # a second connection to a database another one already set up
+        return db
     _migrate(db)
     db.executescript(SCHEMA)
-    with db.conn:
+    with write(db.conn):
         db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                    [str(SCHEMA_VERSION)])
     if meta(db, "fts_stale"):  # schema 1 marked the index of a killed bulk ingest this way
@@ -277,7 +304,7 @@ def load_lexicon(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
     """Copy the lexicon into its tables unless this version is already there."""
     if meta(db, "lexicon_version") == lexicon.version:
         return
-    with db.conn:
+    with write(db.conn):
         for table in ("lexicon_symbols", "lexicon_aliases", "lexicon_previous", "lexicon_families"):
             db.execute(f"DELETE FROM {table}")
         db.conn.executemany(

@@ -1,6 +1,7 @@
 """Channel subscriptions: turning `/pathway subscribe ...` text into rows, and back."""
 
 import json
+from .schema import write
 
 from .models import (KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE, SUB_SEARCH, ChannelState,
                      Subscription)
@@ -46,7 +47,7 @@ def understand(resolver: Resolver, channel: str, text: str) -> tuple[list[Subscr
 def save(db, subscriptions: list[Subscription], user: str | None, now: str) -> list[Subscription]:
     """Store new subscriptions (existing ones stay as they were); resume a paused channel."""
     added = []
-    with db.conn:
+    with write(db.conn):
         for sub in subscriptions:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO subscriptions (channel, kind, key, label, symbols, search, "
@@ -71,7 +72,7 @@ def remove(db, resolver: Resolver, channel: str, text: str) -> list[str]:
         keys = {(s.kind, s.key) for s in wanted}
         typed = text.strip().lower()
         doomed = [s for s in current if (s.kind, s.key) in keys or s.label.lower() == typed]
-    with db.conn:
+    with write(db.conn):
         db.conn.executemany("DELETE FROM subscriptions WHERE channel = ? AND kind = ? AND key = ?",
                             [(channel, s.kind, s.key) for s in doomed])
     return [s.label for s in doomed]

@@ -1,6 +1,7 @@
 """`sync`: bring a git checkout of the PFOCR records up to date before ingesting it."""
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -31,14 +32,46 @@ class Checkout:
         return self.before != self.after
 
 
+ALLOWED_SCHEMES = ("https", "ssh", "git", "file")
+# git itself refuses every other transport (ext::, fd::, remote helpers) in what we run.
+GIT_ALLOW_PROTOCOL = ":".join(ALLOWED_SCHEMES)
+
+
 def is_url(source: str) -> bool:
-    """'https://…', 'file:///…' and 'git@host:repo' are remotes; anything else is a path."""
-    return "://" in source or (source.startswith("git@") and ":" in source)
+    """'https://…', 'ssh://…', 'git://…' and 'file:///…' are remotes; anything else a path."""
+    return "://" in source
+
+
+def check_source(source: str) -> str:
+    """The source, if it is an allowed URL or a plain path; else SyncError saying why.
+
+    A source is user text that reaches git's command line: one starting with '-' would be
+    read as an option, and 'ext::' or another remote helper would run a command.
+    """
+    if not source or not source.strip():
+        raise SyncError("the PFOCR source is empty; give a repository URL or a checkout folder")
+    if source.startswith("-"):
+        raise SyncError(f"refusing source {source!r}: it starts with '-' and git would read "
+                        "it as an option")
+    if "::" in source:
+        raise SyncError(f"refusing source {source!r}: git remote helpers such as ext:: are "
+                        f"not allowed; use {', '.join(s + '://' for s in ALLOWED_SCHEMES)} "
+                        "or a folder")
+    if "://" in source:
+        scheme = source.split("://", 1)[0].lower()
+        if scheme not in ALLOWED_SCHEMES:
+            raise SyncError(f"refusing source {source!r}: only "
+                            f"{', '.join(s + '://' for s in ALLOWED_SCHEMES)} URLs or a folder")
+    elif re.match(r"^[\w.-]+@[\w.-]+:", source):
+        raise SyncError(f"write {source!r} as ssh://{source.replace(':', '/', 1)} "
+                        "(scp-style addresses are not accepted)")
+    return source
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
     """Run git without ever prompting for credentials; SyncError with git's own words."""
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true", LC_ALL="C")
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true", LC_ALL="C",
+               GIT_ALLOW_PROTOCOL=GIT_ALLOW_PROTOCOL)
     try:
         done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=GIT_TIMEOUT)
@@ -57,8 +90,8 @@ def _clone(url: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".clone-", dir=target.parent))
     try:
-        git("clone", "--quiet", "--depth", "1", "--filter=blob:none", "--sparse", url,
-            str(staging / "repo"))
+        git("clone", "--quiet", "--depth", "1", "--filter=blob:none", "--sparse", "--",
+            url, str(staging / "repo"))
         git("sparse-checkout", "set", *SPARSE_PATHS, cwd=staging / "repo")
         (staging / "repo").rename(target)
     finally:
@@ -92,6 +125,7 @@ def _pull(path: Path) -> None:
 
 def update(source: str, clone_into: Path) -> Checkout:
     """Clone a URL on first use, or fast-forward an existing checkout; nothing else."""
+    check_source(source)
     if is_url(source):
         path = clone_into
         if not (path / ".git").exists():

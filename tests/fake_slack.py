@@ -39,6 +39,7 @@ class FakeSlack:
         self._drops: list = []
         self.released = threading.Event()
         self.history: dict[str, list[dict]] = {}  # channel -> messages Slack "has"
+        self.socket_url: str | None = None  # what apps.connections.open hands out
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -51,7 +52,7 @@ class FakeSlack:
         return f"{self.url}/response/{name}"
 
     # --- scripting -------------------------------------------------------------------
-    def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+    def rate_limit(self, method: str, retry_after: float | str = 1, times: int = 1) -> None:
         """The next `times` calls of `method` get 429 with Retry-After."""
         with self._lock:
             self._scripts.setdefault(method, []).extend(
@@ -141,6 +142,15 @@ class FakeSlack:
             messages = [m for m in self.history.get(data.get("channel"), [])
                         if float(m["ts"]) >= oldest]
             return 200, {}, {"ok": True, "messages": list(reversed(messages)), "has_more": False}
+        if method == "conversations.replies":
+            thread = data.get("ts")
+            messages = [m for m in self.history.get(data.get("channel"), [])
+                        if thread in (m["ts"], m.get("thread_ts"))]
+            return 200, {}, {"ok": True, "messages": messages, "has_more": False}
+        if method == "apps.connections.open":
+            if not self.socket_url:
+                return 200, {}, {"ok": False, "error": "not_allowed_token_type"}
+            return 200, {}, {"ok": True, "url": self.socket_url}
         if method == "chat.postEphemeral":
             return 200, {}, {"ok": True, "message_ts": ts}
         return 200, {}, {"ok": True}

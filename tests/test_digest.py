@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.app import web_client
+from bot.jobs import job_client
 from bot.config import Config
 from bot.digest import DigestRunner
 from bot.lock import LockBusy, hold
@@ -40,7 +40,7 @@ def fake():
 def runner_for(store, fake, **overrides):
     config = Config(db=store.path, bot_token="xoxb-test", slack_api_base_url=fake.api_url,
                     digest_interval=0, **overrides)
-    return DigestRunner(store, web_client(config), config)
+    return DigestRunner(store, job_client(config), config)
 
 
 def figids_in(message) -> list[str]:
@@ -188,7 +188,7 @@ def test_network_failure_is_left_for_the_next_run(store, tmp_path):
     add(store, tmp_path, "PMC2__a", ["KRAS"])
     config = Config(db=store.path, bot_token="x", slack_api_base_url="http://127.0.0.1:9/api/",
                     digest_interval=0)
-    report = DigestRunner(store, web_client(config), config).run()
+    report = DigestRunner(store, job_client(config), config).run()
     assert report.failed and "network error" in report.failed[0][1]
 
 

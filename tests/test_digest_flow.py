@@ -122,7 +122,9 @@ def test_sync_subscribe_sync_digest_posts_exactly_the_new_matching_figures(world
             assert "posted 0 digests" in cli(db, env, "digest").stdout
             assert len(fake.posted(LAB)) == 2
 
-            removed = slash(server, fake, f"unsubscribe {symbol}")
+            assert slash(server, fake, f"unsubscribe {symbol}", name="unsub") is None  # acked
+            assert fake.wait_for(lambda: fake.responses("unsub"))
+            (removed,) = fake.responses("unsub")
             assert f"Unsubscribed this channel from {symbol}" in removed["text"]
             assert "no subscriptions" in slash(server, fake, "subscriptions")["text"]
         finally:
