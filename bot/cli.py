@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import sqlite3
 import sys
 import tempfile
@@ -13,10 +14,8 @@ import click
 
 from store import Store, StoreError
 
-from . import jobs, server
-from .config import ConfigError, load_config
-from .lock import LockBusy, LockError
-from .server import configure_logging
+from .config import SERVE_THREADS, ConfigError, load_config
+from .lock import JobError, LockBusy, LockError
 from .text import answer_text, stats_text
 
 PROGRESS_MIN_FILES = 500  # smaller runs finish before a bar is worth drawing
@@ -42,6 +41,11 @@ class Context:
         return self._store
 
 
+def configure_logging() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 ERROR_LOG = Path(tempfile.gettempdir()) / "pathway-bot-errors.log"
 
 
@@ -60,7 +64,7 @@ def _log_traceback(error: BaseException) -> str:
 
 def one_line(error: BaseException, db: Path | None) -> str:
     """What the user is told, in one line, for an error no command handled itself."""
-    if isinstance(error, (ConfigError, StoreError, jobs.JobError, LockBusy, LockError)):
+    if isinstance(error, (ConfigError, StoreError, JobError, LockBusy, LockError)):
         return str(error)
     if isinstance(error, sqlite3.DatabaseError):
         detail = " ".join(str(error).split())
@@ -195,7 +199,7 @@ def ask(obj, text, as_json, limit, offset, batch):
               show_default=True, help="Port (env PORT, as Heroku sets it).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="gunicorn worker processes; one per core suits this CPU-light app.")
-@click.option("--threads", type=click.IntRange(1, 256), default=server.THREADS,
+@click.option("--threads", type=click.IntRange(1, 256), default=SERVE_THREADS,
               show_default=True,
               help="Requests each worker serves at once; 1 runs gunicorn's sync workers.")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
@@ -210,6 +214,7 @@ def serve(obj, host, port, workers, threads, access_log):
     Example:
         pathway-bot serve --port 3000
     """
+    from . import server  # gunicorn and bolt: only the commands that serve import them
     configure_logging()
     try:
         server.serve(obj.config, host, port, workers, access_log, threads)
@@ -229,6 +234,7 @@ def socket(obj):
     Example:
         pathway-bot socket
     """
+    from . import server
     configure_logging()
     try:
         server.socket(obj.config)
@@ -277,9 +283,10 @@ def sync(obj, source):
         pathway-bot sync --source https://github.com/wikipathways/pfocr-database.git
     """
     options, close = _ingest_feedback()
+    from . import jobs
     try:
         failed = jobs.sync(obj.config, obj.store(), source, click.echo, **options)
-    except jobs.JobError as error:
+    except JobError as error:
         raise click.ClickException(str(error)) from None
     finally:
         close()
@@ -301,9 +308,10 @@ def digest(obj, dry_run, channel):
     Example:
         pathway-bot sync && pathway-bot digest
     """
+    from . import jobs
     try:
         report = jobs.digest(obj.config, obj.store(), click.echo, channel, dry_run)
-    except jobs.JobError as error:
+    except JobError as error:
         raise click.ClickException(str(error)) from None
     if report is not None and report.failed:
         sys.exit(1)
@@ -321,6 +329,7 @@ def schedule(obj):
     Example:
         pathway-bot --config pathway-bot.yaml schedule
     """
+    from . import jobs
     configure_logging()
     try:
         jobs.schedule(obj.config, obj.store(), click.echo)

@@ -12,6 +12,7 @@ import yaml
 from store.links import DEFAULT_IMAGE_URL_TEMPLATE
 
 DEFAULT_DB = "pathway-bot.db"
+SERVE_THREADS = 16  # requests each `serve` worker answers at once (gunicorn gthread)
 SECRET_ENV = {
     "bot_token": "SLACK_BOT_TOKEN",
     "signing_secret": "SLACK_SIGNING_SECRET",

@@ -7,15 +7,12 @@ from handlers.web import web_client
 from store import Store, SyncError
 
 from . import lock
+from .lock import JobError
 from .config import Config, ConfigError
 from .digest import DigestReport, DigestRunner
 from .schedule import parse_time, run_forever
 
 LAST_RUN_KEY = "schedule_last_run"
-
-
-class JobError(Exception):
-    """A job could not run at all (no source, lock held, sync failed); the message says why."""
 
 
 def job_client(config: Config):

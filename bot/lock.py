@@ -6,6 +6,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+class JobError(Exception):
+    """A job could not run at all (no source, lock held, sync failed); the message says why."""
+
+
 class LockBusy(Exception):
     """Another process holds the lock; the message names it."""
 

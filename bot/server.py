@@ -1,7 +1,6 @@
 """Running the app: gunicorn in front of bolt's WSGI adapter, or Socket Mode."""
 
 import logging
-import os
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -11,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from store import Store
 
 from .app import create_app, request_client
-from .config import Config, ConfigError
+from .config import SERVE_THREADS, Config, ConfigError
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -74,11 +73,8 @@ class Gunicorn(BaseApplication):
         return wsgi_app(self.config)
 
 
-THREADS = 16  # requests each worker serves at once
-
-
 def serve(config: Config, host: str, port: int, workers: int, access_log: bool,
-          threads: int = THREADS) -> None:
+          threads: int = SERVE_THREADS) -> None:
     """HTTP mode: Slack posts commands, events and button clicks to /slack/events.
 
     Workers are gunicorn's threaded ones: a client that sends its request slowly holds one
@@ -105,8 +101,3 @@ def socket(config: Config) -> None:
     store.warm()
     app = create_app(config, store, token_verification_enabled=False)
     SocketModeHandler(app, config.app_token, web_client=app.client).start()
-
-
-def configure_logging() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")

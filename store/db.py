@@ -1,19 +1,49 @@
 """`Store`: one open database plus the lexicon, the object every surface talks to."""
 
+from __future__ import annotations
+
 import functools
+import importlib
 import threading
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import digest, queries, subscriptions
-from .engine import Engine
-from .ingest import IngestReport, ingest, utc_now
-from .lexicon import Lexicon, default_lexicon
+from . import queries
+from .clock import utc_now
 from .errors import NotFound
 from .events import EventClaims, events_path
+from .lexicon import Lexicon, default_lexicon, lexicon_version
 from .models import Answer, ChannelState, DigestPage, FigureHit, Stats, Subscription
-from .sync import Checkout, update
+from .names import NameIndex
 from .schema import connect, load_lexicon, meta, write
+
+if TYPE_CHECKING:
+    from .digest import DigestPlan
+    from .engine import Engine
+    from .ingest import IngestReport
+    from .sync import Checkout
+
+
+class _Lazy:
+    """A module imported on first use: `stats` and `--help` never load the ingest, search
+    and digest machinery (rapidfuzz, multiprocessing, the record parser)."""
+
+    def __init__(self, name: str):
+        self._name, self._module = name, None
+
+    def __getattr__(self, attribute: str):
+        if self._module is None:
+            self._module = importlib.import_module(self._name, __package__)
+        return getattr(self._module, attribute)
+
+
+digest = _Lazy(".digest")
+subscriptions = _Lazy(".subscriptions")
+_ingest = _Lazy(".ingest")
+_sync = _Lazy(".sync")
+_engine = _Lazy(".engine")
+_resolve = _Lazy(".resolve")
 
 
 def _locked(method):
@@ -36,16 +66,38 @@ class Store:
     def __init__(self, path: str | Path, lexicon: Lexicon | None = None):
         self.path = Path(path)
         self._lock = threading.RLock()
-        self.lexicon = lexicon or default_lexicon()
+        self._lexicon = lexicon
+        # Hashing the lexicon files takes milliseconds; parsing them, most of a second:
+        # a database already loaded with this version never parses them for a query.
+        self.lexicon_version = lexicon.version if lexicon else lexicon_version()
         self.db = connect(self.path)
-        load_lexicon(self.db, self.lexicon)
-        self.engine = Engine(self.db, self.lexicon)
+        if meta(self.db, "lexicon_version") != self.lexicon_version:
+            load_lexicon(self.db, self.lexicon)
+        self._engine: Engine | None = None
         self.events = EventClaims(events_path(self.path))
         # Request-time writes (subscribe, unsubscribe) use their own connection and lock, so
         # one waiting for a bulk ingest's write lock never holds up the reads that answer
         # queries on the connection above.
         self._write_lock = threading.Lock()
         self._write_db = None
+
+    @property
+    def engine(self) -> Engine:
+        """The lookup engine, made on first use."""
+        if self._engine is None:
+            self._engine = _engine.Engine(self.db, self._open_names)
+        return self._engine
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The parsed lexicon: read on first use (ingest, a new lexicon version)."""
+        if self._lexicon is None:
+            self._lexicon = default_lexicon()
+        return self._lexicon
+
+    def _open_names(self) -> NameIndex:
+        return NameIndex.open(self.lexicon_version, lambda: self.lexicon, _resolve.strip_key,
+                              self.path.resolve().parent)
 
     def _writer(self):
         if self._write_db is None:
@@ -55,7 +107,7 @@ class Store:
     @_locked
     def ingest(self, paths, **options) -> IngestReport:
         """Incrementally ingest record files or folders (see store.ingest.ingest)."""
-        return ingest(self.db, paths, self.lexicon, **options)
+        return _ingest.ingest(self.db, paths, self.lexicon, **options)
 
     @_locked
     def ensure_seeded(self) -> IngestReport | None:
@@ -94,7 +146,7 @@ class Store:
 
     def sync(self, source: str, clone_into: Path, **options) -> tuple[Checkout, IngestReport]:
         """Fast-forward (or first clone) a PFOCR checkout, then ingest it incrementally."""
-        checkout = update(source, clone_into)  # raises SyncError before any write
+        checkout = _sync.update(source, clone_into)  # raises SyncError before any write
         return checkout, self.ingest([checkout.path], **options)
 
     @_locked
@@ -130,15 +182,15 @@ class Store:
 
     # --- digests ---------------------------------------------------------------------
     @_locked
-    def digest_plans(self, channel: str | None = None) -> list[digest.DigestPlan]:
+    def digest_plans(self, channel: str | None = None) -> list[DigestPlan]:
         return digest.plan(self.db, channel)
 
     @_locked
-    def digest_recent(self, channel: str) -> digest.DigestPlan | None:
+    def digest_recent(self, channel: str) -> DigestPlan | None:
         return digest.recent(self.db, channel)
 
     @_locked
-    def digest_start(self, plan: digest.DigestPlan) -> int:
+    def digest_start(self, plan: DigestPlan) -> int:
         return digest.start(self.db, plan, utc_now())
 
     @_locked
@@ -168,13 +220,16 @@ class Store:
         return digest.page(self.db, digest_id, offset, limit, channel)
 
     @_locked
-    def plan_page(self, plan: digest.DigestPlan, limit: int) -> DigestPage:
+    def plan_page(self, plan: DigestPlan, limit: int) -> DigestPage:
         """The first page of a plan that is not posted yet (previews, dry runs)."""
         return digest.plan_page(self.db, plan, limit)
 
     @_locked
     def close(self) -> None:
         self.db.close()
+        names = self._engine.resolver._names if self._engine else None
+        if isinstance(names, NameIndex):
+            names.close()
         self.events.close()
         with self._write_lock:
             if self._write_db is not None:

@@ -8,13 +8,14 @@ A query is, in order of precedence:
 """
 
 import re
+from typing import Callable
 
 from . import queries
 from .errors import QueryError
-from .lexicon import Lexicon
 from .models import (KIND_AMBIGUOUS, KIND_NONE, MODE_FIGURE, MODE_GENES, MODE_NONE, MODE_SEARCH,
                      Answer, Resolution)
 from .postings import Postings
+from .names import NameIndex
 from .resolve import Resolver
 from .search import Vocabulary, search
 
@@ -30,15 +31,15 @@ HINT = ("Try a gene (KRAS), several genes (KRAS EGFR), a family (NF-kB), "
 class Engine:
     """Turns query text into an Answer."""
 
-    def __init__(self, db, lexicon: Lexicon):
+    def __init__(self, db, names: NameIndex | Callable[[], NameIndex]):
         self.db = db
-        self.resolver = Resolver(lexicon, lambda symbols: queries.gene_figure_counts(db, symbols))
+        self.resolver = Resolver(names, lambda symbols: queries.gene_figure_counts(db, symbols))
         self.vocabulary = Vocabulary(db)
         self.postings = Postings(db)
 
     def warm(self) -> None:
         """Load the caches the first queries would otherwise pay for (a server calls this)."""
-        self.resolver.names  # noqa: B018 - builds the name index now
+        self.resolver.names  # noqa: B018 - opens (or builds) the name index now
         self.vocabulary.warm()
         self.postings.warm()
 

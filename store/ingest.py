@@ -14,16 +14,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-import sqlite_utils
-
+from .clock import utc_now
 from .errors import RecordError
 from .lexicon import Lexicon
 from .ranking import focus
-from .schema import bump_corpus_version, index_fts, resume_fts, suspend_fts, write
+from .schema import Database, bump_corpus_version, index_fts, resume_fts, suspend_fts, write
 from .records import (MAX_RECORD_BYTES, Record, parse_record, read_regular,
                       read_sidecar)
 
@@ -41,11 +39,6 @@ LOG = logging.getLogger("pathway_bot.ingest")
 _worker_lexicon: Lexicon | None = None
 # Built once, and without the cycle check: prepared rows are plain trees of strings.
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-
-
-def utc_now() -> str:
-    """An ISO-8601 UTC timestamp with microseconds; sorts as text."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass
@@ -274,7 +267,7 @@ _UPDATE_FIGURE = (f"UPDATE figures SET {', '.join(f'{f} = ?' for f in FIGURE_FIE
 class _Writer:
     """Writes prepared records in batches, and commits each run of batches with its ledger rows."""
 
-    def __init__(self, db: sqlite_utils.Database, report: IngestReport, bulk: bool = False,
+    def __init__(self, db: Database, report: IngestReport, bulk: bool = False,
                  commit_size: int = BATCH_SIZE):
         self.conn = db.conn
         self.report = report
@@ -428,7 +421,7 @@ def _claim(owners: dict, item: Prepared, report: IngestReport, on_duplicate) -> 
         on_duplicate(item.figid, item.path, previous[0])
 
 
-def ingest(db: sqlite_utils.Database, paths: Iterable[Path], lexicon: Lexicon, *,
+def ingest(db: Database, paths: Iterable[Path], lexicon: Lexicon, *,
            workers: int | None = None,
            on_failure: Callable[[str, str], None] | None = None,
            progress: Callable[[int, int], None] | None = None,

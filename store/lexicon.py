@@ -28,14 +28,10 @@ class Lexicon:
     normal: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
-        # UPPER symbol or unambiguous previous symbol -> approved symbol; ingest calls
-        # normalise() once per gene of every record, so it must be one dict lookup.
+        # UPPER symbol or unambiguous previous symbol -> approved symbol; ingest looks up
+        # every gene of every record here, so it must be one dict lookup.
         self.normal.update({k: v[0] for k, v in self.previous.items() if len(v) == 1})
         self.normal.update(self.symbols)
-
-    def normalise(self, written: str) -> str | None:
-        """The approved HGNC symbol for a gene as written in a record, when unambiguous."""
-        return self.normal.get(written.strip().upper())
 
 
 def _split(cell: str) -> list[str]:
@@ -48,10 +44,18 @@ def _add(index: dict[str, list[str]], key: str, symbol: str) -> None:
         bucket.append(symbol)
 
 
+def lexicon_version(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE,
+                    synonyms_path: Path = SYNONYMS_FILE) -> str:
+    """The version of the lexicon files: a hash of their bytes (milliseconds, no parsing)."""
+    digest = hashlib.sha1()
+    for path in (hgnc_path, famplex_path, synonyms_path):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE,
                  synonyms_path: Path = SYNONYMS_FILE) -> Lexicon:
     """Read the TSV files into a Lexicon."""
-    digest = hashlib.sha1()
     symbols, entrez, symbol_entrez = {}, {}, {}
     previous: dict[str, list[str]] = {}
     aliases: dict[str, list[str]] = {}
@@ -76,8 +80,6 @@ def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE,
         for row in csv.DictReader(handle, delimiter="\t"):
             for symbol in _split(row["symbols"]):
                 _add(synonyms, row["name"].strip(), symbol)
-    for path in (hgnc_path, famplex_path, synonyms_path):
-        digest.update(Path(path).read_bytes())
     return Lexicon(
         symbols=symbols,
         entrez=entrez,
@@ -85,7 +87,7 @@ def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE,
         previous={k: tuple(v) for k, v in previous.items()},
         aliases={k: tuple(v) for k, v in aliases.items()},
         families=families,
-        version=digest.hexdigest()[:12],
+        version=lexicon_version(hgnc_path, famplex_path, synonyms_path),
         synonyms={k: tuple(v) for k, v in synonyms.items()},
     )
 

@@ -1,21 +1,18 @@
-"""Gene, family and typo resolution over the vendored lexicon. Pure Python, no I/O."""
+"""Gene, family and typo resolution over the lexicon's name index (store/names.py)."""
 
 import re
-import threading
 import unicodedata
-from dataclasses import dataclass
-from itertools import combinations
 from typing import Callable
 
 from rapidfuzz.distance import OSA
 
-from .lexicon import Lexicon
 from .models import KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE, Resolution
+from .names import (RANK_ALIAS, RANK_CURATED, RANK_FAMILY, RANK_PREVIOUS, RANK_SYMBOL, Entry,
+                    NameIndex, fuzzy_depth)
 
-# Within a pass, the first class with a hit wins (see DESIGN in the module docstring of
-# engine.py): ERK/PI3K/AKT/JNK are families though each is also a gene's alias; CDC2 is
-# CDK1's previous symbol before it is POLD1's alias; curated lab names beat old aliases.
-RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_ALIAS = range(5)
+# Within a pass, the first class with a hit wins: ERK/PI3K/AKT/JNK are families though
+# each is also a gene's alias; CDC2 is CDK1's previous symbol before it is POLD1's alias;
+# curated lab names beat old aliases.
 RANK_NOTES = {RANK_SYMBOL: "approved symbol", RANK_FAMILY: "FamPlex family",
               RANK_PREVIOUS: "previous symbol", RANK_CURATED: "common name",
               RANK_ALIAS: "alias"}
@@ -66,14 +63,6 @@ FILLER = frozenset("""
     tap tax tea ten tie tip toe ton too top toy try two use van via war way web wet who
     why win yes yet you zip
 """.split())
-
-
-@dataclass(frozen=True)
-class _Entry:
-    rank: int
-    name: str  # the lexicon name that matched
-    symbols: tuple[str, ...]
-    family: str | None = None
 
 
 def fold(text: str) -> str:
@@ -128,38 +117,26 @@ def tokens(text: str) -> list[str]:
 class Resolver:
     """Turns query terms into genes or families, with did-you-mean for typos."""
 
-    def __init__(self, lexicon: Lexicon, popularity: Callable[[list[str]], dict[str, int]]):
-        self.lexicon = lexicon
+    def __init__(self, names: NameIndex | Callable[[], NameIndex],
+                 popularity: Callable[[list[str]], dict[str, int]]):
+        self._names = names  # the index, or a function that opens it on first use
         self.popularity = popularity  # symbol -> how many figures mention it
-        self._names: _NameIndex | None = None
 
     @property
-    def names(self) -> "_NameIndex":
-        """The name and typo indexes: built on first use, once per lexicon version."""
-        if self._names is None:
-            self._names = _NameIndex.of(self.lexicon)
+    def names(self) -> NameIndex:
+        """The lexicon's name index, opened on first use."""
+        if callable(self._names) and not isinstance(self._names, NameIndex):
+            self._names = self._names()
         return self._names
-
-    @property
-    def exact(self) -> dict[str, list[_Entry]]:
-        return self.names.exact
-
-    @property
-    def stripped(self) -> dict[str, list[_Entry]]:
-        return self.names.stripped
-
-    @property
-    def fuzzy(self) -> "_DeletionIndex":
-        return self.names.fuzzy
 
     # -- one term -------------------------------------------------------------------------
 
-    def _lookup(self, variants: list[str], stripped: bool) -> list[_Entry]:
-        hits: list[_Entry] = []
+    def _lookup(self, variants: list[str], stripped: bool) -> list[Entry]:
+        hits: list[Entry] = []
         for variant in variants:
-            hits += self.exact.get(variant.upper(), [])
+            hits += self.names.exact(variant.upper())
             if stripped:
-                hits += self.stripped.get(strip_key(variant), [])
+                hits += self.names.stripped(strip_key(variant))
         return hits
 
     def _passes(self, text: str):
@@ -183,7 +160,7 @@ class Resolver:
         if not text:
             return Resolution(term, KIND_NONE)
         if text.isdigit():
-            symbol = self.lexicon.entrez.get(text)
+            symbol = self.names.entrez(text)
             if symbol is None:
                 return Resolution(term, KIND_NONE, note=f"no gene has Entrez id {text}")
             return Resolution(term, KIND_GENE, (symbol,), label=symbol, note=f"Entrez {text}")
@@ -193,7 +170,7 @@ class Resolver:
                 return self._choose(term, hits)
         return Resolution(term, KIND_NONE)
 
-    def _choose(self, term: str, hits: list[_Entry]) -> Resolution:
+    def _choose(self, term: str, hits: list[Entry]) -> Resolution:
         best = min(entry.rank for entry in hits)
         top = [entry for entry in hits if entry.rank == best]
         if best == RANK_FAMILY and len(top[0].symbols) > 1:
@@ -222,12 +199,18 @@ class Resolver:
         key = strip_key(fold(term))
         if not key or key.isdigit():
             return []
-        candidates = self.fuzzy.near(key, 2 if len(key) >= 8 else 1)
+        candidates = self._near(key, fuzzy_depth(key))
         if not candidates:
             return []
         counts = self.popularity(candidates)
         ranked = sorted(candidates, key=lambda s: (*self._closeness(key, s), -counts.get(s, 0), s))
         return ranked[:limit]
+
+    def _near(self, word: str, max_distance: int) -> list[str]:
+        """Approved symbols within max_distance OSA edits of word (upper case): the
+        deletion index proposes, rapidfuzz's OSA distance (a swap is one edit) decides."""
+        return sorted(c for c in self.names.candidates(word, max_distance)
+                      if c.upper() != word and OSA.distance(word, c.upper()) <= max_distance)
 
     @staticmethod
     def _closeness(key: str, symbol: str) -> tuple[int, int]:
@@ -306,76 +289,3 @@ class Resolver:
                                                    for n, r in zip(names, found)))]
         return [r for piece in part.split("/") if piece
                 for r in self._with_fuzzy(piece, bare=False)[0]]
-
-
-class _NameIndex:
-    """Every lexicon name (exact and without spaces or hyphens) plus the typo index.
-
-    Immutable once built and about 2 s to build, so one per lexicon version is kept for
-    the life of the process and shared by every Store.
-    """
-
-    _built: dict[str, "_NameIndex"] = {}
-    _lock = threading.Lock()
-
-    def __init__(self, lexicon: Lexicon):
-        self.exact: dict[str, list[_Entry]] = {}
-        self.stripped: dict[str, list[_Entry]] = {}
-        for symbol in lexicon.symbols.values():
-            self._index(symbol, _Entry(RANK_SYMBOL, symbol, (symbol,)))
-        for name, members in lexicon.families.values():
-            self._index(name, _Entry(RANK_FAMILY, name, members, family=name))
-        for rank, table in ((RANK_PREVIOUS, lexicon.previous), (RANK_CURATED, lexicon.synonyms),
-                            (RANK_ALIAS, lexicon.aliases)):
-            for upper, symbols in table.items():
-                for symbol in symbols:
-                    self._index(upper, _Entry(rank, upper, (symbol,)))
-        self.fuzzy = _DeletionIndex(lexicon.symbols.values())
-
-    @classmethod
-    def of(cls, lexicon: Lexicon) -> "_NameIndex":
-        with cls._lock:
-            index = cls._built.get(lexicon.version)
-            if index is None:
-                index = cls._built[lexicon.version] = cls(lexicon)
-            return index
-
-    def _index(self, name: str, entry: _Entry) -> None:
-        self.exact.setdefault(name.upper(), []).append(entry)
-        key = strip_key(name)
-        if key:
-            self.stripped.setdefault(key, []).append(entry)
-
-
-class _DeletionIndex:
-    """Symmetric-deletion index: every name keyed by itself with up to two letters deleted.
-
-    A typo within k edits of a name shares a k-deletion key with it, so candidates come
-    from a few dict lookups instead of scoring all 19,000 symbols (rapidfuzz then checks
-    the real OSA distance, which counts a transposition as one edit).
-    """
-
-    def __init__(self, names):
-        self.keys: dict[str, set[str]] = {}
-        for name in names:
-            upper = name.upper()
-            for key in self._deletions(upper, 2 if len(upper) >= 8 else 1):
-                self.keys.setdefault(key, set()).add(name)
-
-    @staticmethod
-    def _deletions(word: str, depth: int) -> set[str]:
-        found = {word}
-        for size in range(1, depth + 1):
-            if len(word) - size < 1:
-                break
-            found.update("".join(c for i, c in enumerate(word) if i not in drop)
-                         for drop in combinations(range(len(word)), size))
-        return found
-
-    def near(self, word: str, max_distance: int) -> list[str]:
-        """Names within max_distance OSA edits of word (upper-case)."""
-        candidates: set[str] = set()
-        for key in self._deletions(word, max_distance):
-            candidates |= self.keys.get(key, set())
-        return sorted(c for c in candidates
-                      if c.upper() != word and OSA.distance(word, c.upper()) <= max_distance)

@@ -5,8 +5,6 @@ import sqlite3
 import textwrap
 from contextlib import contextmanager
 
-import sqlite_utils
-
 from .lexicon import Lexicon
 
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's transaction
@@ -214,6 +212,27 @@ def _rebuild_fts(conn) -> None:
         conn.execute("DELETE FROM meta WHERE key = 'fts_stale'")
 
 
+class Database:
+    """A sqlite3 connection with the two calls the store makes on it.
+
+    (sqlite-utils' Database did this job, but importing it costs ~0.2 s, 40% of the 0.5 s
+    budget for `pathway-bot ask`, and nothing else of it was used; the file is still a
+    plain SQLite database that sqlite-utils and Datasette open.)
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, parameters=()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters)
+
+    def executescript(self, script: str) -> sqlite3.Cursor:
+        return self.conn.executescript(script)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 @contextmanager
 def write(conn: sqlite3.Connection):
     """One write transaction, taken with BEGIN IMMEDIATE: the write lock is claimed before
@@ -233,20 +252,20 @@ def write(conn: sqlite3.Connection):
 
 
 def connect(path, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-            migrate: bool = True) -> sqlite_utils.Database:
+            migrate: bool = True) -> Database:
     """Open (creating if needed) a database file in WAL mode with the schema applied.
 
     `migrate=False` only opens it: for extra connections to a database already set up,
     which must not wait on another writer just to check the schema."""
     # Bolt runs slow replies in worker threads; Store serialises access with a lock.
     # isolation_level IMMEDIATE: even an implicit transaction takes the write lock first.
-    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False,
-                                               isolation_level="IMMEDIATE"))
+    db = Database(sqlite3.connect(str(path), check_same_thread=False,
+                                  isolation_level="IMMEDIATE"))
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     # Only takes effect on a new file. Bigger pages make ingest ~10% faster (fewer b-tree
     # splits and WAL frames) and cost lookups nothing measurable.
     db.execute("PRAGMA page_size = 16384")
-    db.enable_wal()
+    db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed batch
     db.execute("PRAGMA journal_size_limit = 67108864")  # a big ingest's WAL shrinks back to 64 MB
     if not migrate:  # a second connection to a database another one already set up
@@ -262,7 +281,7 @@ def connect(path, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     return db
 
 
-def _migrate(db: sqlite_utils.Database) -> None:
+def _migrate(db: Database) -> None:
     """Bring a database written by an older version up to SCHEMA_VERSION, keeping its rows."""
     old_evidence = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
                               "AND name = 'gene_evidence'").fetchone()
@@ -294,13 +313,13 @@ def corpus_version(db) -> str | None:
     return row[0] if row else None
 
 
-def meta(db: sqlite_utils.Database, key: str) -> str | None:
+def meta(db: Database, key: str) -> str | None:
     """Read one value from the meta table."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return row[0] if row else None
 
 
-def load_lexicon(db: sqlite_utils.Database, lexicon: Lexicon) -> None:
+def load_lexicon(db: Database, lexicon: Lexicon) -> None:
     """Copy the lexicon into its tables unless this version is already there."""
     if meta(db, "lexicon_version") == lexicon.version:
         return

@@ -23,6 +23,20 @@ def need_shared(path: Path = SAMPLE) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def names_cache(tmp_path_factory):
+    """One lexicon name index for the whole session (and the servers it starts), rather
+    than one beside every temp database."""
+    from store.names import CACHE_ENV
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("names-cache"))
+    yield
+    if previous is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = previous
+
+
 @pytest.fixture
 def sample_dir() -> Path:
     return need_shared(SAMPLE)

@@ -4,14 +4,18 @@ import pytest
 
 from store.lexicon import default_lexicon
 from store.models import KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE
-from store.resolve import Resolver, greek_variants, looks_like_gene, strip_prefix, tokens
+from store.names import NameIndex
+from store.resolve import (Resolver, greek_variants, looks_like_gene, strip_key, strip_prefix,
+                           tokens)
 
 POPULAR = {"KRAS": 900, "EGFR": 800, "BRCA1": 300, "RAC1": 400, "TP53": 1000, "EGF": 200}
 
 
 @pytest.fixture(scope="module")
 def resolver():
-    return Resolver(default_lexicon(), lambda symbols: {s: POPULAR.get(s, 0) for s in symbols})
+    lexicon = default_lexicon()
+    names = NameIndex.open(lexicon.version, lambda: lexicon, strip_key)
+    return Resolver(names, lambda symbols: {s: POPULAR.get(s, 0) for s in symbols})
 
 
 @pytest.mark.parametrize("query, kind, symbols", [

@@ -1,0 +1,181 @@
+"""The name and typo indexes the resolver reads, kept in a SQLite file per lexicon version.
+
+Building them (every symbol, family, previous symbol, curated name and alias, exact and
+without spaces or hyphens, plus a symmetric-deletion index for typos) takes seconds; a
+query needs a handful of rows. So they are built once per lexicon version into
+`pathway-bot-names-<version>.sqlite` (beside the database, or in PATHWAY_BOT_CACHE_DIR),
+written to a temp file and renamed into place, then opened read-only. Nothing that does
+not resolve a gene opens it: `stats`, `--help` and ingest never pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import threading
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .lexicon import Lexicon
+
+CACHE_ENV = "PATHWAY_BOT_CACHE_DIR"
+FORMAT = 1  # bump when the tables below change
+RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_ALIAS = range(5)
+
+SCHEMA = """
+CREATE TABLE names (key TEXT NOT NULL, stripped INTEGER NOT NULL, rank INTEGER NOT NULL,
+                    name TEXT NOT NULL, symbols TEXT NOT NULL, family TEXT);
+CREATE TABLE fuzzy (key TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (key, name))
+    WITHOUT ROWID;
+CREATE TABLE entrez (id TEXT PRIMARY KEY, symbol TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+INDEXES = "CREATE INDEX names_key ON names (stripped, key);"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lexicon name that a query spelling matched."""
+
+    rank: int
+    name: str  # the lexicon name that matched
+    symbols: tuple[str, ...]
+    family: str | None = None
+
+
+def deletions(word: str, depth: int) -> set[str]:
+    """The word with up to `depth` letters deleted, every way (the symmetric-deletion keys)."""
+    found = {word}
+    for size in range(1, depth + 1):
+        if len(word) - size < 1:
+            break
+        found.update("".join(c for i, c in enumerate(word) if i not in drop)
+                     for drop in combinations(range(len(word)), size))
+    return found
+
+
+def fuzzy_depth(word: str) -> int:
+    """How many edits a typo of this length may have: 2 from 8 letters, else 1."""
+    return 2 if len(word) >= 8 else 1
+
+
+def _entries(lexicon: Lexicon) -> Iterator[tuple[str, Entry]]:
+    for symbol in lexicon.symbols.values():
+        yield symbol, Entry(RANK_SYMBOL, symbol, (symbol,))
+    for name, members in lexicon.families.values():
+        yield name, Entry(RANK_FAMILY, name, members, family=name)
+    for rank, table in ((RANK_PREVIOUS, lexicon.previous), (RANK_CURATED, lexicon.synonyms),
+                        (RANK_ALIAS, lexicon.aliases)):
+        for upper, symbols in table.items():
+            for symbol in symbols:
+                yield upper, Entry(rank, upper, (symbol,))
+
+
+def _rows(lexicon: Lexicon, strip_key: Callable[[str], str]) -> Iterator[tuple]:
+    for name, entry in _entries(lexicon):
+        values = (entry.rank, entry.name, " ".join(entry.symbols), entry.family)
+        yield (name.upper(), 0, *values)
+        key = strip_key(name)
+        if key:
+            yield (key, 1, *values)
+
+
+def _fuzzy_rows(names: Iterable[str]) -> Iterator[tuple[str, str]]:
+    for name in names:
+        upper = name.upper()
+        for key in deletions(upper, fuzzy_depth(upper)):
+            yield key, name
+
+
+def build(lexicon: Lexicon, target: Path, strip_key: Callable[[str], str]) -> None:
+    """Write the index for `lexicon` to `target` atomically (temp file, then rename)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".names-", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    try:
+        conn = sqlite3.connect(temp)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.executescript(SCHEMA)
+        # Names in insertion order: within a rank, the resolver keeps the lexicon's order.
+        conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)",
+                         _rows(lexicon, strip_key))
+        conn.executemany("INSERT OR IGNORE INTO fuzzy VALUES (?, ?)",
+                         sorted(set(_fuzzy_rows(lexicon.symbols.values()))))
+        conn.executemany("INSERT INTO entrez VALUES (?, ?)", sorted(lexicon.entrez.items()))
+        conn.execute("INSERT INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])
+        conn.executescript(INDEXES)
+        conn.commit()
+        conn.close()
+        os.replace(temp, target)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+def cache_path(version: str, folder: Path | None = None) -> Path:
+    """Where the index of one lexicon version lives."""
+    folder = Path(os.environ.get(CACHE_ENV) or folder or tempfile.gettempdir())
+    return folder / f"pathway-bot-names-{version}-v{FORMAT}.sqlite"
+
+
+class NameIndex:
+    """Read-only lookups: exact and stripped names, Entrez ids, typo candidates."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        # immutable=1: the file never changes once renamed into place, so no locking.
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True,
+                                     check_same_thread=False)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, version: str, lexicon: Callable[[], Lexicon], strip_key,
+             folder: Path | None = None) -> NameIndex:
+        """The index for `version`, built from `lexicon()` first if no file has it yet."""
+        path = cache_path(version, folder)
+        if not path.exists():
+            built = lexicon()
+            if built.version != version:  # the files changed under us: key by what we read
+                path = cache_path(built.version, folder)
+            build(built, path, strip_key)
+        return cls(path)
+
+    def _entries(self, key: str, stripped: int) -> list[Entry]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT rank, name, symbols, family FROM names WHERE stripped = ? AND key = ? "
+                "ORDER BY rowid", [stripped, key]).fetchall()
+        return [Entry(rank, name, tuple(symbols.split()), family)
+                for rank, name, symbols, family in rows]
+
+    def exact(self, key: str) -> list[Entry]:
+        """Entries whose name, upper-cased, is `key`."""
+        return self._entries(key, 0)
+
+    def stripped(self, key: str) -> list[Entry]:
+        """Entries whose name without spaces, hyphens and underscores is `key`."""
+        return self._entries(key, 1)
+
+    def entrez(self, gene_id: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT symbol FROM entrez WHERE id = ?",
+                                     [gene_id]).fetchone()
+        return row[0] if row else None
+
+    def candidates(self, word: str, max_distance: int) -> set[str]:
+        """Approved symbols sharing a deletion key with `word` (upper case): every symbol
+        within max_distance edits is among them."""
+        keys = sorted(deletions(word, max_distance))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT DISTINCT name FROM fuzzy WHERE key IN ({','.join('?' * len(keys))})",
+                keys).fetchall()
+        return {row[0] for row in rows}
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
