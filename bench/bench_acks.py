@@ -12,6 +12,7 @@ while the same ingest runs.
 """
 
 import argparse
+import contextlib
 import sqlite3
 import statistics
 import subprocess
@@ -34,12 +35,15 @@ INTERVAL = 0.05
 def summary(label: str, samples: list[float]) -> str:
     ordered = sorted(samples)
     p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
-    return (f"{label:<46}{len(ordered):>7}{statistics.median(ordered):>9.1f}{p99:>9.1f}"
-            f"{ordered[-1]:>9.1f}")
+    return (
+        f"{label:<46}{len(ordered):>7}{statistics.median(ordered):>9.1f}{p99:>9.1f}"
+        f"{ordered[-1]:>9.1f}"
+    )
 
 
-def probe(server: Server, fake: FakeSlack, stop: threading.Event, acks: list, kinds: list,
-          prefix: str) -> None:
+def probe(
+    server: Server, fake: FakeSlack, stop: threading.Event, acks: list, kinds: list, prefix: str
+) -> None:
     n = 0
     while not stop.is_set():
         n += 1
@@ -49,8 +53,9 @@ def probe(server: Server, fake: FakeSlack, stop: threading.Event, acks: list, ki
         acks.append((time.monotonic() - started) * 1000)
         kinds.append(status)
         started = time.monotonic()
-        status, _ = server.post(wire.command_body("KRAS", fake.response_url("b")), wire.FORM,
-                                timeout=30)
+        status, _ = server.post(
+            wire.command_body("KRAS", fake.response_url("b")), wire.FORM, timeout=30
+        )
         acks.append((time.monotonic() - started) * 1000)
         kinds.append(status)
         time.sleep(INTERVAL)
@@ -64,10 +69,9 @@ def naive_claims(db: Path, stop: threading.Event, waits: list) -> None:
     while not stop.is_set():
         n += 1
         started = time.monotonic()
-        try:
+        # "database is locked" after 10 s would be an ack Slack never got
+        with contextlib.suppress(sqlite3.OperationalError):
             conn.execute("INSERT OR IGNORE INTO bench_claims VALUES (?)", [f"e{n}"])
-        except sqlite3.OperationalError:
-            pass  # "database is locked" after 10 s: an ack Slack never got
         waits.append((time.monotonic() - started) * 1000)
         time.sleep(INTERVAL)
     conn.close()
@@ -86,8 +90,9 @@ def main() -> None:
     try:
         idle, idle_status = [], []
         stop = threading.Event()
-        thread = threading.Thread(target=probe, args=(server, fake, stop, idle, idle_status,
-                                                      "idle"))
+        thread = threading.Thread(
+            target=probe, args=(server, fake, stop, idle, idle_status, "idle")
+        )
         thread.start()
         time.sleep(5)
         stop.set()
@@ -95,13 +100,17 @@ def main() -> None:
 
         busy, busy_status, naive = [], [], []
         stop = threading.Event()
-        threads = [threading.Thread(target=probe, args=(server, fake, stop, busy, busy_status,
-                                                        "busy")),
-                   threading.Thread(target=naive_claims, args=(db, stop, naive))]
+        threads = [
+            threading.Thread(target=probe, args=(server, fake, stop, busy, busy_status, "busy")),
+            threading.Thread(target=naive_claims, args=(db, stop, naive)),
+        ]
         began = time.monotonic()
-        ingest = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db), "ingest",
-                                   str(corpus)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)
+        ingest = subprocess.Popen(
+            [sys.executable, "-m", "bot", "--db", str(db), "ingest", str(corpus)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for thread in threads:
             thread.start()
         out, _ = ingest.communicate()
@@ -112,8 +121,10 @@ def main() -> None:
     finally:
         server.stop()
         fake.close()
-    print(f"ingest of {args.records:,} synthetic records into the served database: "
-          f"{ingest_s:.1f} s ({out.strip()})\n")
+    print(
+        f"ingest of {args.records:,} synthetic records into the served database: "
+        f"{ingest_s:.1f} s ({out.strip()})\n"
+    )
     print(f"{'ack round trip (ms)':<46}{'n':>7}{'p50':>9}{'p99':>9}{'max':>9}")
     print(summary("serve, idle database", idle))
     print(summary("serve, during the ingest", busy))

@@ -27,9 +27,9 @@ from pathlib import Path
 import yaml
 
 from bench.make_corpus import POPULAR, make_corpus
-from bot.jobs import job_client
 from bot.config import Config
 from bot.digest import DigestRunner
+from bot.jobs import job_client
 from store import Store
 from store.ingest import find_record_files
 from store.sync import update
@@ -68,12 +68,18 @@ def naive_digest_plan(db_path: Path) -> int:
     channels = db.execute("SELECT channel, max(created) FROM subscriptions GROUP BY channel")
     for channel, since in channels.fetchall():
         figures = set()
-        for (symbols,) in db.execute("SELECT symbols FROM subscriptions WHERE channel = ? "
-                                     "AND kind != 'search'", [channel]).fetchall():
+        for (symbols,) in db.execute(
+            "SELECT symbols FROM subscriptions WHERE channel = ? AND kind != 'search'", [channel]
+        ).fetchall():
             for symbol in yaml.safe_load(symbols):
-                figures.update(r[0] for r in db.execute(
-                    "SELECT f.id FROM figure_genes g JOIN figures f ON f.id = g.figure_id "
-                    "WHERE g.symbol = ? AND f.first_seen > ?", [symbol, since]))
+                figures.update(
+                    r[0]
+                    for r in db.execute(
+                        "SELECT f.id FROM figure_genes g JOIN figures f ON f.id = g.figure_id "
+                        "WHERE g.symbol = ? AND f.first_seen > ?",
+                        [symbol, since],
+                    )
+                )
         found += len(figures)
     return found
 
@@ -85,8 +91,10 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=200)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pathway-digest-"))
-    print(f"setting up in {work}: {args.records:,} records in git, first sync, "
-          f"{args.channels} channels ...")
+    print(
+        f"setting up in {work}: {args.records:,} records in git, first sync, "
+        f"{args.channels} channels ..."
+    )
     origin = make_corpus(args.records, work / "origin")
     subprocess.run([*GIT, "init", "-q", "-b", "main"], cwd=origin, check=True)
     commit(origin, "synthetic corpus")
@@ -105,8 +113,9 @@ def main() -> None:
     pull_s, checkout = timed(lambda: update(str(work / "checkout"), work / "unused"))
     ingest_s, report = timed(lambda: store.ingest([checkout.path]))
     fake = FakeSlack()
-    config = Config(db=store.path, bot_token="xoxb-bench", slack_api_base_url=fake.api_url,
-                    digest_interval=0)
+    config = Config(
+        db=store.path, bot_token="xoxb-bench", slack_api_base_url=fake.api_url, digest_interval=0
+    )
     digest_s, digest = timed(lambda: DigestRunner(store, job_client(config), config).run())
     fake.close()
     posts, figures = len(digest.posted), sum(n for _, n in digest.posted)
@@ -118,23 +127,32 @@ def main() -> None:
 
     naive_plan_s, naive_found = timed(lambda: naive_digest_plan(work / "bot.db"))
     sample = [Path(p) for p in find_record_files([checkout.path])[:5000]]
-    parse_s, _ = timed(lambda: [yaml.load(p.read_text().split("---\n")[1], Loader=yaml.CSafeLoader)
-                                for p in sample])
+    parse_s, _ = timed(
+        lambda: [
+            yaml.load(p.read_text().split("---\n")[1], Loader=yaml.CSafeLoader) for p in sample
+        ]
+    )
     naive_sync_s = parse_s * (args.records + args.new) / len(sample)
 
     total = pull_s + ingest_s + digest_s
     print(f"{'step':<44}{'seconds':>9}")
     print(f"{'git pull --ff-only':<44}{pull_s:>9.2f}")
     print(f"{'incremental ingest (checkout)':<44}{ingest_s:>9.2f}   {report.summary()}")
-    print(f"{'digest: plan + render + post':<44}{digest_s:>9.2f}   "
-          f"{posts} posts, {figures:,} figures across the digests")
+    print(
+        f"{'digest: plan + render + post':<44}{digest_s:>9.2f}   "
+        f"{posts} posts, {figures:,} figures across the digests"
+    )
     print(f"{'sync + digest end to end':<44}{total:>9.2f}   target <= 30 s")
     print(f"{'ingest of the new records alone':<44}{alone_s:>9.2f}   {alone_report.summary()}")
     print("\nnaive baselines (same run)")
-    print(f"{'digest planning, a JOIN per subscription':<44}{naive_plan_s:>9.2f}   "
-          f"({naive_found:,} matches; genes and families only, no posting)")
-    print(f"{'sync re-parsing every record (PyYAML C)':<44}{naive_sync_s:>9.2f}   "
-          f"(scaled from {len(sample):,} files)")
+    print(
+        f"{'digest planning, a JOIN per subscription':<44}{naive_plan_s:>9.2f}   "
+        f"({naive_found:,} matches; genes and families only, no posting)"
+    )
+    print(
+        f"{'sync re-parsing every record (PyYAML C)':<44}{naive_sync_s:>9.2f}   "
+        f"(scaled from {len(sample):,} files)"
+    )
     print(f"\nSlack pacing excluded: at ~1 post/s real Slack adds about {posts} s")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:,.0f} MB")

@@ -1,4 +1,4 @@
-"""Ingest benchmark: cold ingest, unchanged re-ingest, DB size and peak RSS, beside a naive baseline.
+"""Ingest benchmark: cold and unchanged re-ingest, DB size and peak RSS, beside a naive baseline.
 
     python -m bench.bench_ingest [--records 100000] [--corpus DIR] [--baseline-records 2000]
 
@@ -41,12 +41,20 @@ def naive_ingest(files: list[str], db_path: Path) -> None:
         data = yaml.safe_load(text.split("---\n")[1])
         genes = (data.get("schema-jsonld") or {}).get("keywords") or []
         with db.conn:
-            db["figures"].insert({"figid": data["figid"], "title": data.get("figtitle"),
-                                  "caption": data.get("caption"), "year": data.get("year")},
-                                 pk="figid", replace=True)
+            db["figures"].insert(
+                {
+                    "figid": data["figid"],
+                    "title": data.get("figtitle"),
+                    "caption": data.get("caption"),
+                    "year": data.get("year"),
+                },
+                pk="figid",
+                replace=True,
+            )
             db["figure_genes"].delete_where("figid = ?", [data["figid"]])
-            db["figure_genes"].insert_all([{"figid": data["figid"], "symbol": str(g).upper()}
-                                           for g in genes])
+            db["figure_genes"].insert_all(
+                [{"figid": data["figid"], "symbol": str(g).upper()} for g in genes]
+            )
 
 
 def timed(action) -> float:
@@ -77,18 +85,22 @@ def main() -> None:
     rss_self, rss_child = peak_rss_mb()
     store.close()
 
-    subset = files[:args.baseline_records]
+    subset = files[: args.baseline_records]
     naive_cold = timed(lambda: naive_ingest(subset, work / "naive.db"))
     naive_warm = timed(lambda: naive_ingest(subset, work / "naive.db"))
     scale = len(files) / len(subset)
 
     print(f"\ncorpus: {len(files):,} synthetic records, {figures:,} figures, {links:,} links")
     print(f"{'measure':<34}{'pathway-bot':>16}{'naive baseline':>18}{'target':>14}")
-    print(f"{'cold ingest (records/s)':<34}{len(files) / cold:>16,.0f}"
-          f"{len(subset) / naive_cold:>18,.0f}{'>= 5,000':>14}")
+    print(
+        f"{'cold ingest (records/s)':<34}{len(files) / cold:>16,.0f}"
+        f"{len(subset) / naive_cold:>18,.0f}{'>= 5,000':>14}"
+    )
     print(f"{'cold ingest (s)':<34}{cold:>16.1f}{naive_cold * scale:>18.1f}{'':>14}")
-    print(f"{'re-ingest unchanged corpus (s)':<34}{warm:>16.2f}"
-          f"{naive_warm * scale:>18.1f}{'<= 10':>14}")
+    print(
+        f"{'re-ingest unchanged corpus (s)':<34}{warm:>16.2f}"
+        f"{naive_warm * scale:>18.1f}{'<= 10':>14}"
+    )
     print(f"{'database size (MB)':<34}{size:>16,.0f}{'':>18}{'':>14}")
     print(f"{'peak RSS main / worker (MB)':<34}{f'{rss_self:,.0f} / {rss_child:,.0f}':>16}")
     print(f"(naive seconds are its measured rate on {len(subset):,} records, scaled to the corpus)")

@@ -24,15 +24,45 @@ from rapidfuzz.distance import OSA
 from bench.make_corpus import make_corpus
 from store import Store
 
-RESOLVE = ["KRAS", "tp53", "EGFR", "p53", "HER2", "NF-kB", "NFκB", "ERK1/2", "p-ERK", "β-catenin",
-           "PI3K", "3845", "KRSA", "EGRF", "BRAC1", "TP35", "NOTHC1", "hello", "Cdc2", "TAZ",
-           "integrin β3", "TGF-β1", "figures with ITGB3 and RALB?", "IL-1β", "MEK1"]
+RESOLVE = [
+    "KRAS",
+    "tp53",
+    "EGFR",
+    "p53",
+    "HER2",
+    "NF-kB",
+    "NFκB",
+    "ERK1/2",
+    "p-ERK",
+    "β-catenin",
+    "PI3K",
+    "3845",
+    "KRSA",
+    "EGRF",
+    "BRAC1",
+    "TP35",
+    "NOTHC1",
+    "hello",
+    "Cdc2",
+    "TAZ",
+    "integrin β3",
+    "TGF-β1",
+    "figures with ITGB3 and RALB?",
+    "IL-1β",
+    "MEK1",
+]
 ASK = {
     "gene": ["TP53", "AKT1", "EGFR", "KRAS", "MAPK1", "RALB", "ITGB3", "NOTCH1"],
     "two-gene": ["TP53 EGFR", "AKT1 MTOR", "KRAS EGFR", "TP53 AKT1", "ITGB3 RALB"],
     "family": ["NF-kB", "PI3K", "ERK1/2", "AKT", "RAS", "p38", "Wnt"],
-    "search": ["search integrin resistance", "search signaling", "search mitochondrial autophagy",
-               'search "growth factor" receptor', "search integrn resistnce", "apoptosis"],
+    "search": [
+        "search integrin resistance",
+        "search signaling",
+        "search mitochondrial autophagy",
+        'search "growth factor" receptor',
+        "search integrn resistnce",
+        "apoptosis",
+    ],
 }
 NAIVE_GROUP_BY = """
     SELECT figure_id, count(DISTINCT symbol) AS covered FROM naive_links
@@ -71,39 +101,75 @@ def main() -> None:
     print(f"database: {figures:,} figures\n")
 
     resolver = store.engine.resolver
-    names = sorted({*store.lexicon.symbols.values(), *store.lexicon.aliases,
-                    *store.lexicon.previous})
+    names = sorted(
+        {*store.lexicon.symbols.values(), *store.lexicon.aliases, *store.lexicon.previous}
+    )
     for query in RESOLVE:
         resolver.resolve_query(query)  # warm the popularity look-ups
-    ours = [t for q in RESOLVE for t in timed_ms(lambda: resolver.resolve_query(q), args.repeat)]
-    difflib_ms = [t for q in RESOLVE[:8] for t in
-                  timed_ms(lambda: difflib.get_close_matches(q.upper(), names, n=5), 2)]
-    extract_ms = [t for q in RESOLVE for t in
-                  timed_ms(lambda: process.extractOne(q.upper(), names, scorer=OSA.distance), 3)]
+    ours = [
+        t for q in RESOLVE for t in timed_ms(lambda q=q: resolver.resolve_query(q), args.repeat)
+    ]
+    difflib_ms = [
+        t
+        for q in RESOLVE[:8]
+        for t in timed_ms(lambda q=q: difflib.get_close_matches(q.upper(), names, n=5), 2)
+    ]
+    extract_ms = [
+        t
+        for q in RESOLVE
+        for t in timed_ms(lambda q=q: process.extractOne(q.upper(), names, scorer=OSA.distance), 3)
+    ]
     print(f"{'resolution':<28}{'p50 ms':>10}{'p99 ms':>10}   target p99 <= 1 ms")
-    for label, samples in (("pathway-bot", ours), ("naive: difflib", difflib_ms),
-                           ("naive: rapidfuzz extractOne", extract_ms)):
+    for label, samples in (
+        ("pathway-bot", ours),
+        ("naive: difflib", difflib_ms),
+        ("naive: rapidfuzz extractOne", extract_ms),
+    ):
         print(f"{label:<28}{percentiles(samples)[0]:>10.3f}{percentiles(samples)[1]:>10.3f}")
 
-    store.db.execute("CREATE TEMP TABLE naive_links AS "
-                     "SELECT symbol, figure_id FROM figure_genes")
+    store.db.execute("CREATE TEMP TABLE naive_links AS SELECT symbol, figure_id FROM figure_genes")
     store.db.execute("CREATE INDEX temp.naive_symbol ON naive_links(symbol)")
-    print(f"\n{'ask end to end':<28}{'p50 ms':>10}{'p99 ms':>10}{'cold ms':>10}"
-          f"{'naive p50':>11}{'naive p99':>11}   target p99")
+    print(
+        f"\n{'ask end to end':<28}{'p50 ms':>10}{'p99 ms':>10}{'cold ms':>10}"
+        f"{'naive p50':>11}{'naive p99':>11}   target p99"
+    )
     for kind, queries in ASK.items():
-        cold = [timed_ms(lambda: store.ask(q), 1)[0] for q in queries]
-        samples = [t for q in queries for t in timed_ms(lambda: store.ask(q), args.repeat)]
+        cold = [timed_ms(lambda q=q: store.ask(q), 1)[0] for q in queries]
+        samples = [t for q in queries for t in timed_ms(lambda q=q: store.ask(q), args.repeat)]
         p50, p99 = percentiles(samples)
-        naive = "" if kind == "search" else percentiles([
-            t for q in queries for t in timed_ms(lambda: store.db.execute(
-                NAIVE_GROUP_BY, [json.dumps([s for r in store.engine.resolver.resolve_query(q)[0]
-                                             for s in r.symbols])]).fetchall(), 5)])
+        naive = (
+            ""
+            if kind == "search"
+            else percentiles(
+                [
+                    t
+                    for q in queries
+                    for t in timed_ms(
+                        lambda q=q: store.db.execute(
+                            NAIVE_GROUP_BY,
+                            [
+                                json.dumps(
+                                    [
+                                        s
+                                        for r in store.engine.resolver.resolve_query(q)[0]
+                                        for s in r.symbols
+                                    ]
+                                )
+                            ],
+                        ).fetchall(),
+                        5,
+                    )
+                ]
+            )
+        )
         naive_text = f"{naive[0]:>11.2f}{naive[1]:>11.2f}" if naive else f"{'-':>11}{'-':>11}"
         target = "20 ms" if kind == "search" else "5 ms"
         print(f"{kind:<28}{p50:>10.2f}{p99:>10.2f}{max(cold):>10.1f}{naive_text}   {target}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak RSS with the corpus open and every benchmark run: {rss:,.0f} MB "
-          f"(before opening: {rss_before:,.0f} MB)")
+    print(
+        f"\npeak RSS with the corpus open and every benchmark run: {rss:,.0f} MB "
+        f"(before opening: {rss_before:,.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

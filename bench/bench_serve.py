@@ -29,8 +29,20 @@ from tests import slack_wire as wire
 from tests.fake_slack import FakeSlack
 from tests.serve_kit import free_port
 
-QUERIES = ["TP53", "KRAS", "EGFR", "AKT1 MTOR", "NF-kB", "PI3K", "ERK1/2", "KRSA",
-           "which figures show ITGB3 and RALB?", "search integrin resistance", "MAPK1", "help"]
+QUERIES = [
+    "TP53",
+    "KRAS",
+    "EGFR",
+    "AKT1 MTOR",
+    "NF-kB",
+    "PI3K",
+    "ERK1/2",
+    "KRSA",
+    "which figures show ITGB3 and RALB?",
+    "search integrin resistance",
+    "MAPK1",
+    "help",
+]
 
 
 def rss_mb(pid: int) -> float:
@@ -56,12 +68,14 @@ def rss_mb(pid: int) -> float:
 
 def start(command: list[str], env: dict, url: str) -> tuple[subprocess.Popen, float]:
     began = time.monotonic()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     while time.monotonic() - began < 60:
         try:
-            status, _ = wire.post(url, wire.command_body("help", "http://127.0.0.1:9/r"),
-                                  wire.FORM, timeout=1)
+            status, _ = wire.post(
+                url, wire.command_body("help", "http://127.0.0.1:9/r"), wire.FORM, timeout=1
+            )
             if status == 200:
                 return process, time.monotonic() - began
         except OSError:
@@ -106,9 +120,13 @@ def drive(url: str, rate: int, seconds: float) -> dict:
     latencies, errors, elapsed = queue.get()
     client.join()
     ordered = sorted(latencies)
-    return {"requests": len(ordered), "rps": len(ordered) / elapsed,
-            "p50": statistics.median(ordered), "p99": ordered[int(len(ordered) * 0.99) - 1],
-            "errors": len(errors)}
+    return {
+        "requests": len(ordered),
+        "rps": len(ordered) / elapsed,
+        "p50": statistics.median(ordered),
+        "p99": ordered[int(len(ordered) * 0.99) - 1],
+        "errors": len(errors),
+    }
 
 
 def naive_server(db: str, port: int) -> None:
@@ -117,8 +135,9 @@ def naive_server(db: str, port: int) -> None:
 
     from bot.app import request_client as web_client
     from bot.config import load_config
-    from bot.render import answer_message
-    from bot.state import View
+    from handlers.views.render import answer_message
+    from handlers.views.state import View
+
     config = load_config(db=db)
     store = Store(config.db)
     app = App(client=web_client(config), signing_secret=config.signing_secret)
@@ -126,8 +145,11 @@ def naive_server(db: str, port: int) -> None:
     @app.command("/pathway")
     def pathway(ack, command):
         answer = store.ask(command["text"], limit=config.page_size)
-        ack(response_type="ephemeral",
-            **answer_message(answer, View(command["text"]), config.image_url_template))
+        ack(
+            response_type="ephemeral",
+            **answer_message(answer, View(command["text"]), config.image_url_template),
+        )
+
     app.start(port=port, path="/slack/events")
 
 
@@ -149,18 +171,39 @@ def main() -> None:
         Store(args.db).ingest([make_corpus(args.records, work / "corpus")])
     figures = Store(args.db).stats().figures
     fake = FakeSlack()
-    env = dict(os.environ, SLACK_SIGNING_SECRET=wire.SECRET, SLACK_BOT_TOKEN="xoxb-bench",
-               SLACK_API_BASE_URL=fake.api_url)
-    print(f"database: {figures:,} figures; load: {args.rate} signed /pathway requests/s, "
-          f"{len(QUERIES)} queries in rotation\n")
+    env = dict(
+        os.environ,
+        SLACK_SIGNING_SECRET=wire.SECRET,
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_API_BASE_URL=fake.api_url,
+    )
+    print(
+        f"database: {figures:,} figures; load: {args.rate} signed /pathway requests/s, "
+        f"{len(QUERIES)} queries in rotation\n"
+    )
     rows = []
     for label, command, seconds in (
-        ("pathway-bot serve (gunicorn, 2 workers)",
-         [sys.executable, "-m", "bot", "--db", str(args.db), "serve", "--host", "127.0.0.1",
-          "--workers", "2"], args.seconds),
-        ("naive: bolt dev server, defaults",
-         [sys.executable, "-m", "bench.bench_serve", "--naive-server", str(args.db)],
-         args.naive_seconds),
+        (
+            "pathway-bot serve (gunicorn, 2 workers)",
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "--db",
+                str(args.db),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--workers",
+                "2",
+            ],
+            args.seconds,
+        ),
+        (
+            "naive: bolt dev server, defaults",
+            [sys.executable, "-m", "bench.bench_serve", "--naive-server", str(args.db)],
+            args.naive_seconds,
+        ),
     ):
         port = free_port()
         command = command + (["--port", str(port)] if "serve" in command else [str(port)])
@@ -174,11 +217,15 @@ def main() -> None:
             process.wait(timeout=20)
         rows.append(result)
     fake.close()
-    print(f"{'server':<42}{'secs':>5}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-          f"{'start s':>9}{'RSS MB':>8}")
+    print(
+        f"{'server':<42}{'secs':>5}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'start s':>9}{'RSS MB':>8}"
+    )
     for r in rows:
-        print(f"{r['label']:<42}{r['seconds']:>5.0f}{r['rps']:>8.1f}{r['p50']:>9.2f}"
-              f"{r['p99']:>9.2f}{r['errors']:>8}{r['startup']:>9.2f}{r['rss']:>8.0f}")
+        print(
+            f"{r['label']:<42}{r['seconds']:>5.0f}{r['rps']:>8.1f}{r['p50']:>9.2f}"
+            f"{r['p99']:>9.2f}{r['errors']:>8}{r['startup']:>9.2f}{r['rss']:>8.0f}"
+        )
     print("\ntarget: >= 200 req/s sustained for 30 s, p99 <= 50 ms, zero errors")
     print(json.dumps(rows[0]))
 

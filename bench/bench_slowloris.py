@@ -27,24 +27,23 @@ SECONDS, INTERVAL, TIMEOUT = 10.0, 0.2, 5.0
 
 def trickle(port: int, stop: threading.Event) -> None:
     try:
-        conn = socket.create_connection(("127.0.0.1", port))
-        conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                     b"application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n")
-        while not stop.wait(1.0):
-            conn.sendall(b"t")
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            conn.sendall(
+                b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                b"application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n"
+            )
+            while not stop.wait(1.0):
+                conn.sendall(b"t")
     except OSError:
         return
-    finally:
-        try:
-            conn.close()
-        except (OSError, UnboundLocalError):
-            pass
 
 
 def measure(server: Server, fake: FakeSlack, slow_clients: int) -> dict:
     stop = threading.Event()
-    slow = [threading.Thread(target=trickle, args=(server.port, stop), daemon=True)
-            for _ in range(slow_clients)]
+    slow = [
+        threading.Thread(target=trickle, args=(server.port, stop), daemon=True)
+        for _ in range(slow_clients)
+    ]
     for thread in slow:
         thread.start()
     time.sleep(0.5)
@@ -53,8 +52,9 @@ def measure(server: Server, fake: FakeSlack, slow_clients: int) -> dict:
     while time.monotonic() < end:
         started = time.monotonic()
         try:
-            status, _ = server.post(wire.command_body("KRAS", fake.response_url("b")), wire.FORM,
-                                    timeout=TIMEOUT)
+            status, _ = server.post(
+                wire.command_body("KRAS", fake.response_url("b")), wire.FORM, timeout=TIMEOUT
+            )
             if status != 200:
                 failures += 1
         except OSError:
@@ -63,28 +63,40 @@ def measure(server: Server, fake: FakeSlack, slow_clients: int) -> dict:
         time.sleep(INTERVAL)
     stop.set()
     ordered = sorted(latencies)
-    return {"n": len(ordered), "failed": failures, "p50": statistics.median(ordered),
-            "max": ordered[-1]}
+    return {
+        "n": len(ordered),
+        "failed": failures,
+        "p50": statistics.median(ordered),
+        "max": ordered[-1],
+    }
 
 
 def main() -> None:
     db = Path(tempfile.mkdtemp(prefix="pathway-loris-")) / "seed.db"
     Store(db).ensure_seeded()
     fake = FakeSlack()
-    print(f"/pathway KRAS every {INTERVAL * 1000:.0f} ms for {SECONDS:.0f} s, {TIMEOUT:.0f} s "
-          "timeout, while N clients trickle a body at 1 byte/s; serve --workers 2\n")
-    print(f"{'workers':<34}{'slow clients':>13}{'requests':>10}{'failed':>8}{'p50 ms':>9}"
-          f"{'max ms':>9}")
-    for label, extra in (("naive: sync (--threads 1)", ("--threads", "1")),
-                         ("gthread (--threads 16, default)", ())):
+    print(
+        f"/pathway KRAS every {INTERVAL * 1000:.0f} ms for {SECONDS:.0f} s, {TIMEOUT:.0f} s "
+        "timeout, while N clients trickle a body at 1 byte/s; serve --workers 2\n"
+    )
+    print(
+        f"{'workers':<34}{'slow clients':>13}{'requests':>10}{'failed':>8}{'p50 ms':>9}"
+        f"{'max ms':>9}"
+    )
+    for label, extra in (
+        ("naive: sync (--threads 1)", ("--threads", "1")),
+        ("gthread (--threads 16, default)", ()),
+    ):
         for slow_clients in (0, 2, 16, 32):
             server = Server(db, fake, workers=2, extra=extra)
             try:
                 r = measure(server, fake, slow_clients)
             finally:
                 server.stop()
-            print(f"{label:<34}{slow_clients:>13}{r['n']:>10}{r['failed']:>8}{r['p50']:>9.1f}"
-                  f"{r['max']:>9.1f}")
+            print(
+                f"{label:<34}{slow_clients:>13}{r['n']:>10}{r['failed']:>8}{r['p50']:>9.1f}"
+                f"{r['max']:>9.1f}"
+            )
     fake.close()
 
 

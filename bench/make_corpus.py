@@ -16,22 +16,96 @@ from pathlib import Path
 
 from store.lexicon import default_lexicon
 
-WORDS = ("signaling pathway regulation kinase receptor activation inhibition cancer cell "
-         "proliferation apoptosis resistance metabolism transcription inflammation immune "
-         "response tumor growth factor stress autophagy differentiation migration integrin "
-         "mitochondrial oxidative DNA damage repair cycle checkpoint hypoxia insulin").split()
-POPULAR = ["TP53", "AKT1", "MAPK1", "MAPK3", "EGFR", "TNF", "KRAS", "MTOR", "PIK3CA", "NFKB1",
-           "RELA", "STAT3", "JUN", "MYC", "CTNNB1", "BCL2", "CASP3", "IL6", "VEGFA", "TGFB1"]
+WORDS = [
+    "signaling",
+    "pathway",
+    "regulation",
+    "kinase",
+    "receptor",
+    "activation",
+    "inhibition",
+    "cancer",
+    "cell",
+    "proliferation",
+    "apoptosis",
+    "resistance",
+    "metabolism",
+    "transcription",
+    "inflammation",
+    "immune",
+    "response",
+    "tumor",
+    "growth",
+    "factor",
+    "stress",
+    "autophagy",
+    "differentiation",
+    "migration",
+    "integrin",
+    "mitochondrial",
+    "oxidative",
+    "DNA",
+    "damage",
+    "repair",
+    "cycle",
+    "checkpoint",
+    "hypoxia",
+    "insulin",
+]
+POPULAR = [
+    "TP53",
+    "AKT1",
+    "MAPK1",
+    "MAPK3",
+    "EGFR",
+    "TNF",
+    "KRAS",
+    "MTOR",
+    "PIK3CA",
+    "NFKB1",
+    "RELA",
+    "STAT3",
+    "JUN",
+    "MYC",
+    "CTNNB1",
+    "BCL2",
+    "CASP3",
+    "IL6",
+    "VEGFA",
+    "TGFB1",
+]
 FLY = ["Egfr", "dl", "Dif", "Rel", "hop", "bsk", "Galphaq", "Src42A", "betaTub60D", "rb"]
 ORGANISMS = ["Homo sapiens", "Mus musculus", "Rattus norvegicus", "Drosophila melanogaster"]
 
 
-SYLLABLES = "ka lo mi nu pe ra si to vu ze bra cle dri fro glu pha sto tri xan cyt".split()
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "nu",
+    "pe",
+    "ra",
+    "si",
+    "to",
+    "vu",
+    "ze",
+    "bra",
+    "cle",
+    "dri",
+    "fro",
+    "glu",
+    "pha",
+    "sto",
+    "tri",
+    "xan",
+    "cyt",
+]
 # A Zipfian vocabulary like real captions: the 30 biology words above are the commonest,
 # then ~5,000 pseudo-words with a long tail, so a two-word search matches a realistic
 # fraction of figures rather than nearly all of them.
-VOCABULARY = WORDS + sorted({"".join(random.Random(i).choices(SYLLABLES, k=3))
-                              for i in range(6000)})
+VOCABULARY = WORDS + sorted(
+    {"".join(random.Random(i).choices(SYLLABLES, k=3)) for i in range(6000)}
+)
 ZIPF = list(itertools.accumulate(1 / (rank + 10) for rank in range(len(VOCABULARY))))
 
 
@@ -71,8 +145,11 @@ def record_text(n: int, rng: random.Random, vocabulary: list[str]) -> tuple[str,
     figid = f"{pmcid}__synthetic-g{n % 7 + 1}"
     genes = _genes(rng, vocabulary)
     title = _sentence(rng, rng.randint(5, 14))
-    caption = (f"Figure {n % 7 + 1}. " + ". ".join(_sentence(rng, rng.randint(8, 20))
-               for _ in range(rng.randint(1, 8))) + ". [SYNTHETIC]")
+    caption = (
+        f"Figure {n % 7 + 1}. "
+        + ". ".join(_sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(1, 8)))
+        + ". [SYNTHETIC]"
+    )
     keywords = "\n".join(f"  - {g}" for g in genes)
     year = rng.randint(1995, 2025)
     md = f"""---
@@ -85,20 +162,20 @@ pmcid: {pmcid}
 filename: synthetic-g{n % 7 + 1}.jpg
 figlink: /pmc/articles/{pmcid}/figure/F1/
 number: F1
-caption: {_block(caption, '  ')}
+caption: {_block(caption, "  ")}
 papertitle: {_sentence(rng, 10)}.
 reftext: Synthetic Author, et al. Synthetic J. {year};1(1):1-2.
 year: '{year}'
 doi: 10.0000/synthetic.{n}
 journal_title: Synthetic Journal
-keywords: {' | '.join(rng.sample(WORDS, 3))}
+keywords: {" | ".join(rng.sample(WORDS, 3))}
 automl_pathway: {rng.random():.7f}
 figtype: Figure
 schema-jsonld:
   '@context': https://schema.org/
   '@id': https://pfocr.wikipathways.org/figures/{figid}.html
   '@type': Dataset
-  description: {_block(caption, '    ')}
+  description: {_block(caption, "    ")}
   license: CC0
   keywords:
 {keywords}
@@ -106,10 +183,14 @@ schema-jsonld:
 """
     sidecar = None
     if rng.random() < 0.3:
-        rows = ["organism_id\torganism_name\torganism_group\tword\tmatch\tncbigene_symbol\t"
-                "ncbigene_id\tsource\tcount_direct\tcount_synonym\tcount_match"]
-        rows += [f"9606\tHomo sapiens\tPrimates\t{g.lower()}\t{g}\t{g}\t{i}\tncbigene_symbol\t1\t1\t1"
-                 for i, g in enumerate(genes)]
+        rows = [
+            "organism_id\torganism_name\torganism_group\tword\tmatch\tncbigene_symbol\t"
+            "ncbigene_id\tsource\tcount_direct\tcount_synonym\tcount_match"
+        ]
+        rows += [
+            f"9606\tHomo sapiens\tPrimates\t{g.lower()}\t{g}\t{g}\t{i}\tncbigene_symbol\t1\t1\t1"
+            for i, g in enumerate(genes)
+        ]
         sidecar = "\n".join(rows) + "\n"
     return figid, md, sidecar
 

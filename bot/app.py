@@ -1,59 +1,30 @@
 """`create_app(config, store)`: the bolt App with every command, event and action wired."""
 
 import logging
-from dataclasses import dataclass, field
-from typing import Callable
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.middleware.request_verification import RequestVerification
 from slack_sdk import WebClient
 
 from handlers import web
-from handlers.actions import ButtonHandler
-from handlers.command import PathwayCommand
 from handlers.common import Deps, apologise, report
-from handlers.mention import MentionHandler
+from handlers.table import listeners
 from store import Store
 
 from .config import Config
-from .ids import (ACTION_CANCEL, ACTION_CHOOSE, ACTION_DIGEST_PAGE, ACTION_GENES, ACTION_NEXT, ACTION_PREV,
-                  ACTION_SHARE, COMMAND, EVENT_MENTION, numbered_pattern)
 
 VERIFIED = "pathway_verified"  # context key: set only once Slack's signature checked out
 LOG = logging.getLogger("pathway_bot")
 
 
-@dataclass(frozen=True)
-class Listener:
-    """One row of the registration table."""
-
-    kind: str  # "command", "event" or "action"
-    id: object  # command name, event type, action id or pattern
-    ack: Callable
-    lazy: list[Callable] = field(default_factory=list)  # run after the ack, in a thread
-
-
-def listeners(deps: Deps) -> list[Listener]:
-    """The registration table: every surface the bot answers."""
-    command, mention, buttons = PathwayCommand(deps), MentionHandler(deps), ButtonHandler(deps)
-    return [
-        Listener("command", COMMAND, command.handle, [deps.offload(command.later)]),
-        Listener("event", EVENT_MENTION, mention.ack, [deps.offload(mention.reply)]),
-        Listener("action", ACTION_PREV, buttons.ack, [buttons.page]),
-        Listener("action", ACTION_NEXT, buttons.ack, [buttons.page]),
-        Listener("action", numbered_pattern(ACTION_CHOOSE), buttons.ack, [buttons.page]),
-        Listener("action", ACTION_SHARE, buttons.ack, [deps.offload(buttons.share)]),
-        Listener("action", ACTION_CANCEL, buttons.ack, [buttons.cancel]),
-        Listener("action", numbered_pattern(ACTION_GENES), buttons.ack, [buttons.genes]),
-        Listener("action", numbered_pattern(ACTION_DIGEST_PAGE), buttons.ack,
-                 [buttons.digest_page]),
-    ]
-
-
 def request_client(config: Config) -> WebClient:
     """The WebClient replies use: short timeouts, and 429 waits capped (then an apology)."""
-    return web.web_client(config.bot_token, config.slack_api_base_url,
-                          timeout=web.REQUEST_TIMEOUT, max_retry_after=web.REQUEST_MAX_RETRY_AFTER)
+    return web.web_client(
+        config.bot_token,
+        config.slack_api_base_url,
+        timeout=web.REQUEST_TIMEOUT,
+        max_retry_after=web.REQUEST_MAX_RETRY_AFTER,
+    )
 
 
 class Verification(RequestVerification):
@@ -90,12 +61,14 @@ class Verification(RequestVerification):
 
 def from_a_bot(event: dict) -> bool:
     """Bots (this one included) never start a conversation with us."""
-    return bool(event.get("bot_id") or event.get("subtype") == "bot_message"
-                or event.get("bot_profile"))
+    return bool(
+        event.get("bot_id") or event.get("subtype") == "bot_message" or event.get("bot_profile")
+    )
 
 
 def once_per_event(store: Store):
     """Middleware: drop bot events and Slack's retries of an event already handled."""
+
     def middleware(body, next, logger):
         if body.get("type") == "event_callback":
             if from_a_bot(body.get("event") or {}):
@@ -105,6 +78,7 @@ def once_per_event(store: Store):
                 logger.info("event %s already handled; ignoring Slack's retry", event_id)
                 return BoltResponse(status=200, body="")
         return next()
+
     return middleware
 
 
@@ -130,11 +104,12 @@ def create_app(config: Config, store: Store, token_verification_enabled: bool = 
     config.require("bot_token", "signing_secret")
     logger = logging.getLogger("pathway_bot.bolt")
     logger.addFilter(_quiet_token_warning)
+    signing_secret = config.signing_secret or ""  # require() above: never empty here
     app = App(
         client=request_client(config),
-        signing_secret=config.signing_secret,
+        signing_secret=signing_secret,
         request_verification_enabled=False,  # Verification below, before anything else
-        before_authorize=Verification(config.signing_secret, config.slack_api_base_url),
+        before_authorize=Verification(signing_secret, config.slack_api_base_url),
         # Listeners finish before the HTTP reply, so the slash command's preview is the
         # reply itself and bolt does not poll for the ack; slow work uses lazy listeners.
         process_before_response=True,

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 
+from handlers.views.text import answer_text, stats_text
 from store import Store, StoreError
 
 from .config import SERVE_THREADS, ConfigError, load_config
 from .lock import JobError, LockBusy, LockError
-from .text import answer_text, stats_text
 
 PROGRESS_MIN_FILES = 500  # smaller runs finish before a bar is worth drawing
 
@@ -37,13 +37,17 @@ class Context:
             try:
                 self._store = Store(self.config.db)
             except Exception as error:  # sqlite3 errors name no file; say which one
-                raise click.ClickException(f"cannot open database {self.config.db}: {error}")
+                raise click.ClickException(
+                    f"cannot open database {self.config.db}: {error}"
+                ) from None
         return self._store
 
 
 def configure_logging() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 ERROR_LOG = Path(tempfile.gettempdir()) / "pathway-bot-errors.log"
@@ -69,16 +73,19 @@ def one_line(error: BaseException, db: Path | None) -> str:
     if isinstance(error, sqlite3.DatabaseError):
         detail = " ".join(str(error).split())
         if "disk is full" in detail or "disk I/O" in detail:
-            return (f"cannot write database {db}: {detail}; free some space and run the "
-                    "command again (committed work is kept)")
-        return (f"database {db} cannot be used: {detail}. Is it a PathwayBot database? "
-                "Move it aside and run the command again to rebuild it")
+            return (
+                f"cannot write database {db}: {detail}; free some space and run the "
+                "command again (committed work is kept)"
+            )
+        return (
+            f"database {db} cannot be used: {detail}. Is it a PathwayBot database? "
+            "Move it aside and run the command again to rebuild it"
+        )
     if isinstance(error, OSError) and error.strerror:
         where = f" ({error.filename})" if error.filename else ""
         return f"{error.strerror}{where}"
     error_id = _log_traceback(error)
-    return (f"unexpected error {error_id} ({type(error).__name__}); details are in "
-            f"{ERROR_LOG}")
+    return f"unexpected error {error_id} ({type(error).__name__}); details are in {ERROR_LOG}"
 
 
 class Edge(click.Group):
@@ -87,8 +94,13 @@ class Edge(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
-                KeyboardInterrupt):
+        except (
+            click.exceptions.Exit,
+            click.ClickException,
+            click.Abort,
+            SystemExit,
+            KeyboardInterrupt,
+        ):
             raise
         except Exception as error:
             config = getattr(ctx.obj, "config", None)
@@ -96,10 +108,19 @@ class Edge(click.Group):
 
 
 @click.group(cls=Edge, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), envvar="PATHWAY_BOT_DB",
-              help="SQLite database file. [default: ./pathway-bot.db]")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              envvar="PATHWAY_BOT_CONFIG", help="YAML settings file (no secrets in it).")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PATHWAY_BOT_DB",
+    help="SQLite database file. [default: ./pathway-bot.db]",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PATHWAY_BOT_CONFIG",
+    help="YAML settings file (no secrets in it).",
+)
 @click.version_option(package_name="pathway-bot")
 @click.pass_context
 def cli(ctx, db, config_file):
@@ -116,10 +137,13 @@ def cli(ctx, db, config_file):
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Parser processes. [default: one per core]")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Parser processes. [default: one per core]",
+)
 @click.pass_obj
 def ingest(obj, paths, workers):
     """Ingest PFOCR record files or folders (searched recursively for *.md).
@@ -143,8 +167,13 @@ def ingest(obj, paths, workers):
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True,
-              help="How many top genes to list.")
+@click.option(
+    "--top",
+    type=click.IntRange(1, 100),
+    default=10,
+    show_default=True,
+    help="How many top genes to list.",
+)
 @click.pass_obj
 def stats(obj, as_json, top):
     """Figures, genes, links, the last ingest and the top genes.
@@ -162,8 +191,11 @@ def stats(obj, as_json, top):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per answer.")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--batch", type=click.File("r", encoding="utf-8"),
-              help="Answer one query per line of FILE ('-' for stdin).")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    help="Answer one query per line of FILE ('-' for stdin).",
+)
 @click.pass_obj
 def ask(obj, text, as_json, limit, offset, batch):
     """Ask what `/pathway` would answer: genes, families, figure ids or search text.
@@ -195,13 +227,28 @@ def ask(obj, text, as_json, limit, offset, batch):
 
 @cli.command()
 @click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=3000,
-              show_default=True, help="Port (env PORT, as Heroku sets it).")
-@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="gunicorn worker processes; one per core suits this CPU-light app.")
-@click.option("--threads", type=click.IntRange(1, 256), default=SERVE_THREADS,
-              show_default=True,
-              help="Requests each worker serves at once; 1 runs gunicorn's sync workers.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    envvar="PORT",
+    default=3000,
+    show_default=True,
+    help="Port (env PORT, as Heroku sets it).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="gunicorn worker processes; one per core suits this CPU-light app.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=SERVE_THREADS,
+    show_default=True,
+    help="Requests each worker serves at once; 1 runs gunicorn's sync workers.",
+)
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 @click.pass_obj
 def serve(obj, host, port, workers, threads, access_log):
@@ -215,6 +262,7 @@ def serve(obj, host, port, workers, threads, access_log):
         pathway-bot serve --port 3000
     """
     from . import server  # gunicorn and bolt: only the commands that serve import them
+
     configure_logging()
     try:
         server.serve(obj.config, host, port, workers, access_log, threads)
@@ -235,6 +283,7 @@ def socket(obj):
         pathway-bot socket
     """
     from . import server
+
     configure_logging()
     try:
         server.socket(obj.config)
@@ -263,13 +312,17 @@ def _ingest_feedback():
     def close():
         if bar is not None:
             bar.__exit__(None, None, None)
+
     return {"progress": progress, "on_failure": failed, "on_duplicate": duplicate}, close
 
 
 @cli.command()
-@click.option("--source", metavar="PATH|URL",
-              help="A PFOCR git checkout, or a repository URL to clone. [default: pfocr_source "
-                   "from the config]")
+@click.option(
+    "--source",
+    metavar="PATH|URL",
+    help="A PFOCR git checkout, or a repository URL to clone. [default: pfocr_source "
+    "from the config]",
+)
 @click.pass_obj
 def sync(obj, source):
     """Pull new PFOCR records (git pull --ff-only), then ingest what changed.
@@ -284,6 +337,7 @@ def sync(obj, source):
     """
     options, close = _ingest_feedback()
     from . import jobs
+
     try:
         failed = jobs.sync(obj.config, obj.store(), source, click.echo, **options)
     except JobError as error:
@@ -309,6 +363,7 @@ def digest(obj, dry_run, channel):
         pathway-bot sync && pathway-bot digest
     """
     from . import jobs
+
     try:
         report = jobs.digest(obj.config, obj.store(), click.echo, channel, dry_run)
     except JobError as error:
@@ -330,6 +385,7 @@ def schedule(obj):
         pathway-bot --config pathway-bot.yaml schedule
     """
     from . import jobs
+
     configure_logging()
     try:
         jobs.schedule(obj.config, obj.store(), click.echo)

@@ -1,10 +1,10 @@
 """Configuration: a YAML file for settings, environment variables for secrets, read once."""
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-
-import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -54,8 +54,10 @@ class Config:
         """Raise one clear ConfigError naming the first missing secret's variable."""
         for name in names:
             if not getattr(self, name):
-                raise ConfigError(f"{SECRET_ENV[name]} is not set: export it before starting "
-                                  "(find it in your Slack app's settings)")
+                raise ConfigError(
+                    f"{SECRET_ENV[name]} is not set: export it before starting "
+                    "(find it in your Slack app's settings)"
+                )
 
 
 FILE_KEYS = {f.name for f in fields(Config)} - set(SECRET_ENV)
@@ -67,8 +69,10 @@ def _read_yaml(path: Path) -> dict:
     except OSError as error:
         raise ConfigError(f"cannot read config file {path}: {error.strerror}") from None
     except UnicodeDecodeError as error:
-        raise ConfigError(f"config file {path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} "
-                          f"at offset {error.start}); is it the right file?") from None
+        raise ConfigError(
+            f"config file {path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} "
+            f"at offset {error.start}); is it the right file?"
+        ) from None
     except yaml.YAMLError as error:
         problem = " ".join(str(getattr(error, "problem", "") or error).split())
         mark = getattr(error, "problem_mark", None)
@@ -79,33 +83,46 @@ def _read_yaml(path: Path) -> dict:
     secrets = set(data) & set(SECRET_ENV)
     if secrets:
         name = sorted(secrets)[0]
-        raise ConfigError(f"config file {path} holds secret '{name}': remove it and set "
-                          f"{SECRET_ENV[name]} in the environment instead")
+        raise ConfigError(
+            f"config file {path} holds secret '{name}': remove it and set "
+            f"{SECRET_ENV[name]} in the environment instead"
+        )
     unknown = set(data) - FILE_KEYS
     if unknown:
-        raise ConfigError(f"config file {path}: unknown setting '{sorted(unknown)[0]}' "
-                          f"(known: {', '.join(sorted(FILE_KEYS))})")
+        raise ConfigError(
+            f"config file {path}: unknown setting '{sorted(unknown)[0]}' "
+            f"(known: {', '.join(sorted(FILE_KEYS))})"
+        )
     return data
 
 
-TEXT_SETTINGS = ("db", "image_url_template", "slack_api_base_url", "pfocr_source",
-                 "pfocr_checkout", "digest_time", "timezone")
+TEXT_SETTINGS = (
+    "db",
+    "image_url_template",
+    "slack_api_base_url",
+    "pfocr_source",
+    "pfocr_checkout",
+    "digest_time",
+    "timezone",
+)
 
 
 def _checked(values: dict) -> dict:
     for name in TEXT_SETTINGS:
         value = values.get(name)
         if value is not None and not isinstance(value, (str, os.PathLike)):
-            kind = {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value),
-                                                                            "a number")
+            kind = {dict: "a mapping", list: "a list", bool: "true/false"}.get(
+                type(value), "a number"
+            )
             raise ConfigError(f"{name} must be text (a path, URL or name), not {kind}")
     template = values.get("image_url_template")
     if template is not None:
         try:
             str(template).format(pmcid="PMC1", filename="f.jpg")
         except (KeyError, IndexError, ValueError) as error:
-            raise ConfigError("image_url_template may use only {pmcid} and {filename}: "
-                              f"{error!r}") from None
+            raise ConfigError(
+                f"image_url_template may use only {{pmcid}} and {{filename}}: {error!r}"
+            ) from None
     for name, low, high in (("page_size", 1, 10), ("digest_cards", 1, 10)):
         if name in values:
             try:
@@ -127,8 +144,9 @@ def _checked(values: dict) -> dict:
         try:
             ZoneInfo(str(values["timezone"]))
         except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"timezone {values['timezone']!r} is not an IANA time zone "
-                              "such as Europe/London") from None
+            raise ConfigError(
+                f"timezone {values['timezone']!r} is not an IANA time zone such as Europe/London"
+            ) from None
     if values.get("pfocr_checkout") is not None:
         values["pfocr_checkout"] = Path(values["pfocr_checkout"]).expanduser()
     url = values.get("slack_api_base_url")
@@ -141,7 +159,9 @@ def _checked(values: dict) -> dict:
     return values
 
 
-def load_config(path: str | Path | None = None, env: dict | None = None, **overrides) -> Config:
+def load_config(
+    path: str | Path | None = None, env: Mapping[str, str] | None = None, **overrides
+) -> Config:
     """Read the YAML file (if any), then env vars, then explicit overrides (CLI flags)."""
     env = os.environ if env is None else env
     values = _read_yaml(Path(path)) if path else {}

@@ -1,6 +1,5 @@
 """Posting digests: one message per channel, each figure at most once, bad channels paused."""
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -9,16 +8,15 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
+from handlers.views.render_digest import digest_message
 from handlers.web import post_message
 from store import Store
 
 from .config import Config
-from .render_digest import digest_message
 
 LOG = logging.getLogger("pathway_bot.digest")
 # Slack errors that mean this channel cannot take posts until someone acts.
-PAUSE_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived",
-                          "account_inactive"})
+PAUSE_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "account_inactive"})
 METADATA_EVENT = "pathway_digest"  # tags our posts so an in-doubt one can be found again
 
 
@@ -34,10 +32,13 @@ class DigestReport:
 
     def summary(self) -> str:
         figures = sum(n for _, n in self.posted)
-        parts = [f"posted {len(self.posted)} digest{'s' if len(self.posted) != 1 else ''} "
-                 f"({figures} figure{'s' if figures != 1 else ''})",
-                 f"{len(self.quiet)} with nothing new", f"paused {len(self.paused)}",
-                 f"failed {len(self.failed)}"]
+        parts = [
+            f"posted {len(self.posted)} digest{'s' if len(self.posted) != 1 else ''} "
+            f"({figures} figure{'s' if figures != 1 else ''})",
+            f"{len(self.quiet)} with nothing new",
+            f"paused {len(self.paused)}",
+            f"failed {len(self.failed)}",
+        ]
         return ", ".join(parts)
 
 
@@ -81,10 +82,16 @@ class DigestRunner:
         config = self.config
         try:
             response = post_message(
-                self.client, lambda images: digest_message(
-                    page, config.image_url_template if images else "", config.timezone),
+                self.client,
+                lambda images: digest_message(
+                    page, config.image_url_template if images else "", config.timezone
+                ),
                 lookup=lambda: self._find_post(plan.channel, digest_id, _now()),
-                channel=plan.channel, unfurl_links=False, unfurl_media=False, metadata=metadata)
+                channel=plan.channel,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=metadata,
+            )
         except SlackApiError as error:
             reason = error.response.get("error") or str(error)
             self.store.digest_abandon(digest_id)  # Slack refused it: nothing was posted
@@ -112,8 +119,13 @@ class DigestRunner:
         """No digest (not even an empty one) went to this channel yet today."""
         last = self.store.subscriptions(channel).last_digest
         today = datetime.now(ZoneInfo(self.config.timezone)).date()
-        return not last or datetime.fromisoformat(last.replace("Z", "+00:00")).astimezone(
-            ZoneInfo(self.config.timezone)).date() < today
+        return (
+            not last
+            or datetime.fromisoformat(last.replace("Z", "+00:00"))
+            .astimezone(ZoneInfo(self.config.timezone))
+            .date()
+            < today
+        )
 
     def _pace(self) -> None:
         """About one post per second: Slack's chat.postMessage allowance per channel."""
@@ -136,8 +148,12 @@ class DigestRunner:
                     continue
                 # Cannot look (e.g. missing_scope): count it as delivered, because a
                 # repeat post is worse than a missed one for a daily digest.
-                LOG.warning("cannot check digest %s in %s (%s); assuming it arrived",
-                            digest_id, channel, reason)
+                LOG.warning(
+                    "cannot check digest %s in %s (%s); assuming it arrived",
+                    digest_id,
+                    channel,
+                    reason,
+                )
                 self.store.digest_finish(digest_id, None)
                 report.reconciled.append((channel, "assumed delivered"))
                 continue
@@ -161,11 +177,13 @@ class DigestRunner:
     def _find_post(self, channel: str, digest_id: int, started: str) -> str | None:
         """The ts of our digest message in the channel's recent history, if Slack has it."""
         response = self.client.conversations_history(
-            channel=channel, oldest=str(_epoch(started) - 60), limit=200,
-            include_all_metadata=True)
+            channel=channel, oldest=str(_epoch(started) - 60), limit=200, include_all_metadata=True
+        )
         for message in response.get("messages", []):
             metadata = message.get("metadata") or {}
-            if (metadata.get("event_type") == METADATA_EVENT
-                    and (metadata.get("event_payload") or {}).get("digest_id") == digest_id):
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("digest_id") == digest_id
+            ):
                 return message.get("ts")
         return None

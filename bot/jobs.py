@@ -7,9 +7,9 @@ from handlers.web import web_client
 from store import Store, SyncError
 
 from . import lock
-from .lock import JobError
 from .config import Config, ConfigError
 from .digest import DigestReport, DigestRunner
+from .lock import JobError
 from .schedule import parse_time, run_forever
 
 LAST_RUN_KEY = "schedule_last_run"
@@ -33,22 +33,25 @@ def sync(config: Config, store: Store, source: str | None, echo, **ingest_option
     if checkout.cloned:
         echo(f"cloned {source} into {checkout.path} at {checkout.after[:10]}")
     elif checkout.changed:
-        echo(f"{checkout.path}: {checkout.before[:10]}..{checkout.after[:10]}")
+        echo(f"{checkout.path}: {(checkout.before or '')[:10]}..{checkout.after[:10]}")
     else:
         echo(f"{checkout.path}: already up to date at {checkout.after[:10]}")
     echo(report.summary())
     return report.failed
 
 
-def digest(config: Config, store: Store, echo, channel: str | None = None,
-           dry_run: bool = False) -> DigestReport | None:
+def digest(
+    config: Config, store: Store, echo, channel: str | None = None, dry_run: bool = False
+) -> DigestReport | None:
     """Post (or with dry_run, list) every due digest; None for a dry run."""
     if dry_run:
         for plan in store.digest_plans(channel):
             figids = [hit.figid for hit in store.plan_page(plan, 10).figures]
             more = f" (+{len(plan.figures) - len(figids)} more)" if len(plan.figures) > 10 else ""
-            echo(f"{plan.channel}: {len(plan.figures)} new figure(s) for "
-                 f"{', '.join(plan.labels)}: {', '.join(figids) or '-'}{more}")
+            echo(
+                f"{plan.channel}: {len(plan.figures)} new figure(s) for "
+                f"{', '.join(plan.labels)}: {', '.join(figids) or '-'}{more}"
+            )
         return None
     try:
         config.require("bot_token")
@@ -91,5 +94,10 @@ def schedule(config: Config, store: Store, echo) -> None:
         return datetime.fromisoformat(stamp) if stamp else None
 
     echo(f"daily sync and digest at {config.digest_time} ({config.timezone})")
-    run_forever(job, last_run, lambda t: store.set_meta(LAST_RUN_KEY, t.isoformat()),
-                parse_time(config.digest_time), ZoneInfo(config.timezone))
+    run_forever(
+        job,
+        last_run,
+        lambda t: store.set_meta(LAST_RUN_KEY, t.isoformat()),
+        parse_time(config.digest_time),
+        ZoneInfo(config.timezone),
+    )

@@ -23,7 +23,7 @@ def hold(db: Path, name: str):
     """Hold `<db>.<name>.lock` for the block, or raise LockBusy at once."""
     path = Path(f"{db}.{name}.lock")
     try:
-        handle = open(path, "a+")
+        handle = open(path, "a+")  # noqa: SIM115 - held open for the block; closed below
     except OSError as error:
         raise LockError(f"cannot create lock file {path}: {error.strerror}") from None
     try:

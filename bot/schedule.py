@@ -2,7 +2,8 @@
 
 import logging
 import time
-from datetime import datetime, time as clock_time, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 LOG = logging.getLogger("pathway_bot.schedule")
@@ -26,8 +27,16 @@ def next_run(now: datetime, last_run: datetime | None, at: clock_time, zone: Zon
     return datetime.combine(slot.date() + timedelta(days=1), at, tzinfo=zone)
 
 
-def run_forever(job, last_run, mark_run, at: clock_time, zone: ZoneInfo,
-                now=lambda: datetime.now(timezone.utc), sleep=time.sleep, stop=lambda: False):
+def run_forever(
+    job,
+    last_run,
+    mark_run,
+    at: clock_time,
+    zone: ZoneInfo,
+    now=lambda: datetime.now(UTC),
+    sleep=time.sleep,
+    stop=lambda: False,
+):
     """Call job() whenever due; `last_run()`/`mark_run(t)` persist the last run time."""
     while not stop():
         current = now()

@@ -23,7 +23,8 @@ def check_slack(config: Config) -> None:
     try:
         request_client(config).auth_test()
     except SlackApiError as error:
-        raise ConfigError(f"SLACK_BOT_TOKEN was rejected by Slack: {error.response.get('error')}")
+        reason = error.response.get("error")
+        raise ConfigError(f"SLACK_BOT_TOKEN was rejected by Slack: {reason}") from None
     except OSError as error:
         where = config.slack_api_base_url or "slack.com"
         raise ConfigError(f"cannot reach the Slack Web API at {where}: {error}") from None
@@ -46,14 +47,16 @@ def wsgi_app(config: Config):
     """The WSGI callable one worker serves: Slack's endpoint plus a health check."""
     store = Store(config.db)
     store.warm()  # before this worker accepts its first request
-    slack = SlackRequestHandler(create_app(config, store, token_verification_enabled=False),
-                                path=EVENTS_PATH)
+    slack = SlackRequestHandler(
+        create_app(config, store, token_verification_enabled=False), path=EVENTS_PATH
+    )
 
     def application(environ, start_response):
         if environ.get("PATH_INFO") == HEALTH_PATH:
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok\n"]
         return slack(environ, start_response)
+
     return application
 
 
@@ -73,8 +76,14 @@ class Gunicorn(BaseApplication):
         return wsgi_app(self.config)
 
 
-def serve(config: Config, host: str, port: int, workers: int, access_log: bool,
-          threads: int = SERVE_THREADS) -> None:
+def serve(
+    config: Config,
+    host: str,
+    port: int,
+    workers: int,
+    access_log: bool,
+    threads: int = SERVE_THREADS,
+) -> None:
     """HTTP mode: Slack posts commands, events and button clicks to /slack/events.
 
     Workers are gunicorn's threaded ones: a client that sends its request slowly holds one
@@ -82,15 +91,24 @@ def serve(config: Config, host: str, port: int, workers: int, access_log: bool,
     to the internet, `serve` still belongs behind a buffering proxy (docs/reverse-proxy.md).
     """
     prepare(config, "bot_token", "signing_secret")
-    options = {"bind": f"{host}:{port}", "workers": workers,
-               "worker_class": "gthread" if threads > 1 else "sync", "threads": threads,
-               # A worker whose threads are all busy stops accepting, so the next
-               # connection goes to a worker that can answer it instead of queueing
-               # behind a slow client. No keep-alive: an idle connection would hold a slot.
-               "worker_connections": threads, "keepalive": 0,
-               "timeout": 30, "graceful_timeout": 10, "errorlog": "-", "loglevel": "info",
-               "accesslog": "-" if access_log else None, "proc_name": "pathway-bot",
-               "control_socket_disable": True}  # one fixed socket path would clash between bots
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "threads": threads,
+        # A worker whose threads are all busy stops accepting, so the next
+        # connection goes to a worker that can answer it instead of queueing
+        # behind a slow client. No keep-alive: an idle connection would hold a slot.
+        "worker_connections": threads,
+        "keepalive": 0,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "errorlog": "-",
+        "loglevel": "info",
+        "accesslog": "-" if access_log else None,
+        "proc_name": "pathway-bot",
+        "control_socket_disable": True,
+    }  # one fixed socket path would clash between bots
     Gunicorn(config, options).run()
 
 

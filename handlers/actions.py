@@ -6,10 +6,10 @@ because Web API calls may wait out a 429 Retry-After longer than Slack's 3 s.
 
 from slack_sdk.errors import SlackApiError
 
-from bot import render
-from bot.cards import genes_message
-from bot.render_digest import digest_page_message
-from bot.state import SHARED, View, decode_digest, decode_genes, decode_view
+from handlers.views import render
+from handlers.views.cards import genes_message
+from handlers.views.render_digest import digest_page_message
+from handlers.views.state import SHARED, View, decode_digest, decode_genes, decode_view
 from store import NotFound
 
 from .common import EPHEMERAL, Deps, guarded
@@ -42,8 +42,9 @@ class ButtonHandler:
             if error.response.get("error") not in CANNOT_POST:
                 raise
             # DMs and channels the bot was never invited to: Slack posts this for us.
-            respond(response_type="in_channel", replace_original=False,
-                    **self.deps.page(shared, user))
+            respond(
+                response_type="in_channel", replace_original=False, **self.deps.page(shared, user)
+            )
         respond(delete_original=True)
 
     @guarded
@@ -62,16 +63,23 @@ class ButtonHandler:
 
     @guarded
     def digest_page(self, action, respond, body, logger):
-        """"See all N" on a digest (a private copy), then paging within that copy."""
+        """ "See all N" on a digest (a private copy), then paging within that copy."""
         config = self.deps.config
         view = decode_digest(action["value"])
         # The value is the client's to forge; the channel is the one Slack signed for.
-        channel = (body.get("channel") or {}).get("id") \
-            or (body.get("container") or {}).get("channel_id") or ""
-        page = self.deps.store.digest_page(view.digest_id, view.offset, config.page_size,
-                                           channel=channel)
+        channel = (
+            (body.get("channel") or {}).get("id")
+            or (body.get("container") or {}).get("channel_id")
+            or ""
+        )
+        page = self.deps.store.digest_page(
+            view.digest_id, view.offset, config.page_size, channel=channel
+        )
         if page is None:
-            return respond(replace_original=False, **EPHEMERAL, **render.notice_message(
-                "That digest is not in this channel's history any more."))
+            return respond(
+                replace_original=False,
+                **EPHEMERAL,
+                **render.notice_message("That digest is not in this channel's history any more."),
+            )
         message = digest_page_message(page, config.image_url_template, config.timezone)
         respond(replace_original=view.replace, **message, **EPHEMERAL)

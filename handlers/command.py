@@ -5,63 +5,55 @@ Every query is answered in milliseconds (bench/bench_serve.py), far inside Slack
 finished in `later`, where waiting for the database's write lock delays no ack.
 """
 
-from bot import render
-from bot.state import PREVIEW, View
+from handlers.views import render
+from handlers.views.state import PREVIEW, View
 
 from .common import EPHEMERAL, Deps, guarded
+from .grammar import SUBCOMMANDS, parse
 from .subscriptions import Subscriptions
-
-HELP_WORDS = {"", "help", "-h", "--help", "?", "usage"}
-BARE_VERBS = {"stats", "subscriptions", "digest"}  # only when typed alone
-ARG_VERBS = {"subscribe", "unsubscribe"}  # take the rest of the line
-WRITE_VERBS = {"subscribe", "unsubscribe"}  # answered after the ack
-
-
-def parse(text: str) -> tuple[str, str]:
-    """(verb, rest) for the sub-commands the engine does not answer itself; else ('ask', text)."""
-    text = " ".join((text or "").split())
-    first, _, rest = text.partition(" ")
-    verb = first.lower()
-    if verb in HELP_WORDS and not rest:
-        return "help", ""
-    if verb in BARE_VERBS and not rest:
-        return verb, ""
-    if verb in ARG_VERBS:
-        return verb, rest
-    return "ask", text
 
 
 class PathwayCommand:
-    """Answers `/pathway`: previews, help, stats and the subscription sub-commands."""
+    """Answers `/pathway`: one method per row of handlers.grammar.SUBCOMMANDS."""
 
     def __init__(self, deps: Deps):
         self.deps = deps
-        self.subscriptions = Subscriptions(deps)
+        self.subscriptions_ = Subscriptions(deps)
 
     @guarded
     def handle(self, ack, command, logger):
-        verb, rest = parse(command.get("text", ""))
-        command = {**command, "text": rest}
-        if verb in WRITE_VERBS:
-            return ack()  # they write (and post), so they finish in `later`, off the ack path
-        if verb == "help":
-            message = render.help_message()
-        elif verb == "stats":
-            message = render.stats_message(self.deps.store.stats())
-        elif verb == "subscriptions":
-            message = self.subscriptions.listing(command)
-        elif verb == "digest":
-            message = self.subscriptions.preview(command)
-        else:
-            message = self.deps.page(View(rest, 0, PREVIEW))
-        ack(**message, **EPHEMERAL)
+        row, text = parse(command.get("text", ""))
+        if row.after_ack:
+            return ack()  # it writes (and may post): answered in `later`, off the ack path
+        ack(**getattr(self, row.handler)({**command, "text": text}), **EPHEMERAL)
 
     @guarded
     def later(self, command, client, respond, logger):
         """After the ack: the sub-commands that write subscriptions or call the Web API.
         A write may wait for a bulk ingest's transaction; an ack must never."""
-        verb, rest = parse(command.get("text", ""))
-        if verb == "subscribe":
-            self.subscriptions.subscribe({**command, "text": rest}, client, respond)
-        elif verb == "unsubscribe":
-            respond(**self.subscriptions.unsubscribe({**command, "text": rest}), **EPHEMERAL)
+        row, text = parse(command.get("text", ""))
+        if row.after_ack:
+            getattr(self, row.handler)({**command, "text": text}, client, respond)
+
+    # -- one method per sub-command ---------------------------------------------------------
+
+    def ask(self, command: dict) -> dict:
+        return self.deps.page(View(command["text"], 0, PREVIEW))
+
+    def help(self, command: dict) -> dict:
+        return render.help_message(SUBCOMMANDS)
+
+    def stats(self, command: dict) -> dict:
+        return render.stats_message(self.deps.store.stats())
+
+    def subscriptions(self, command: dict) -> dict:
+        return self.subscriptions_.listing(command)
+
+    def digest(self, command: dict) -> dict:
+        return self.subscriptions_.preview(command)
+
+    def subscribe(self, command: dict, client, respond) -> None:
+        self.subscriptions_.subscribe(command, client, respond)
+
+    def unsubscribe(self, command: dict, client, respond) -> None:
+        respond(**self.subscriptions_.unsubscribe(command), **EPHEMERAL)

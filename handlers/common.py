@@ -5,18 +5,19 @@ import logging
 import uuid
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot import render
+from handlers.views import render
+from handlers.views.state import BadState, View
 from handlers.web import post_message, slack_error
-from bot.config import Config
-from bot.state import BadState, View
 from store import Store
 
 LOG = logging.getLogger("pathway_bot")
 EPHEMERAL = {"response_type": "ephemeral"}
 STALE = "That button belongs to an older PathwayBot message. Run /pathway again."
-SLOW_DOWN = ("Slack asked PathwayBot to slow down, so this answer was not posted. "
-             "Try again in a minute.")
+SLOW_DOWN = (
+    "Slack asked PathwayBot to slow down, so this answer was not posted. Try again in a minute."
+)
 # Replies that call chat.postMessage may wait out a 429; they run here, so the lazy-listener
 # threads that page, cancel and show genes (response_url only) are never stuck behind them.
 POSTING_THREADS = 8
@@ -26,19 +27,36 @@ def posting_pool() -> Executor:
     return ThreadPoolExecutor(max_workers=POSTING_THREADS, thread_name_prefix="pathway-post")
 
 
+class Settings(Protocol):
+    """What handlers read of the configuration (bot.config.Config provides it)."""
+
+    @property
+    def page_size(self) -> int: ...
+    @property
+    def image_url_template(self) -> str: ...
+    @property
+    def digest_time(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def digest_cards(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Deps:
     """The store and settings a handler needs, passed in once by create_app."""
 
     store: Store
-    config: Config
+    config: Settings
     posting: Executor = field(default_factory=posting_pool)
 
     def offload(self, listener):
         """A lazy listener that hands `listener` to the posting pool and returns at once."""
+
         @functools.wraps(listener)
         def hand_off(**kwargs):
             self.posting.submit(listener, **kwargs)
+
         return hand_off
 
     def page(self, view: View, shared_by: str | None = None, images: bool = True) -> dict:
@@ -52,7 +70,9 @@ class Deps:
         return post_message(client, lambda images: self.page(view, shared_by, images), **where)
 
 
-def report(error: BaseException, logger: logging.Logger | None = None, body: dict | None = None) -> str:
+def report(
+    error: BaseException, logger: logging.Logger | None = None, body: dict | None = None
+) -> str:
     """Log the traceback under a short error id that the user is shown instead."""
     error_id = uuid.uuid4().hex[:8]
     kind = (body or {}).get("type") or (body or {}).get("command") or "request"
@@ -75,8 +95,12 @@ def tell(message: dict, kwargs: dict) -> None:
         elif kwargs.get("respond") is not None:  # bolt gives one only with a response_url
             kwargs["respond"](replace_original=False, **message)
         elif kwargs.get("client") is not None and event.get("channel") and event.get("user"):
-            kwargs["client"].chat_postEphemeral(channel=event["channel"], user=event["user"],
-                                                text=message["text"], blocks=message["blocks"])
+            kwargs["client"].chat_postEphemeral(
+                channel=event["channel"],
+                user=event["user"],
+                text=message["text"],
+                blocks=message["blocks"],
+            )
     except Exception as error:  # the reply itself failed: the log is all we have
         LOG.error("could not deliver %r to the user", message["text"][:80], exc_info=error)
 
@@ -84,6 +108,7 @@ def tell(message: dict, kwargs: dict) -> None:
 def guarded(method):
     """Catch anything a handler raises: the log gets the traceback, the user an error id.
     A button value we cannot read gets a plain "run it again" instead."""
+
     @functools.wraps(method)
     def wrapper(self, **kwargs):
         try:
@@ -95,4 +120,5 @@ def guarded(method):
                 LOG.warning("Slack rate-limited %s; told the user", method.__name__)
                 return tell(render.notice_message(SLOW_DOWN), kwargs)
             apologise(report(error, kwargs.get("logger"), kwargs.get("body")), kwargs)
+
     return wrapper

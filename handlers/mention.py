@@ -2,8 +2,8 @@
 
 import re
 
-from bot import render
-from bot.state import THREAD, View
+from handlers.views import render
+from handlers.views.state import THREAD, View
 
 from .common import Deps, guarded
 

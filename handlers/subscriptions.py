@@ -2,15 +2,23 @@
 
 from slack_sdk.errors import SlackApiError
 
-from bot import render
-from bot.render_digest import (digest_page_message, invite_message, notes_message,
-                               subscribed_message, subscriptions_message)
-from bot.text import plural
+from handlers.views import render
+from handlers.views.render_digest import (
+    digest_page_message,
+    invite_message,
+    notes_message,
+    subscribed_message,
+    subscriptions_message,
+)
+from handlers.views.text import plural
 
 from .common import EPHEMERAL, Deps
 from .web import CANNOT_POST  # the bot cannot post here: say how to invite it now
-USAGE = ("Usage: `/pathway subscribe KRAS`, `/pathway subscribe NF-kB EGFR` or "
-         "`/pathway subscribe search ferroptosis`.")
+
+USAGE = (
+    "Usage: `/pathway subscribe KRAS`, `/pathway subscribe NF-kB EGFR` or "
+    "`/pathway subscribe search ferroptosis`."
+)
 
 
 class Subscriptions:
@@ -39,8 +47,12 @@ class Subscriptions:
             notes.insert(0, f"This channel already follows {', '.join(already)}.")
         if new:
             try:
-                client.chat_postMessage(channel=channel, **subscribed_message(
-                    user, new, self.deps.config.digest_time, self.deps.config.timezone))
+                client.chat_postMessage(
+                    channel=channel,
+                    **subscribed_message(
+                        user, new, self.deps.config.digest_time, self.deps.config.timezone
+                    ),
+                )
             except SlackApiError as error:
                 if error.response.get("error") not in CANNOT_POST:
                     raise
@@ -52,17 +64,23 @@ class Subscriptions:
     def unsubscribe(self, command: dict) -> dict:
         text = command["text"]
         if not text:
-            return render.notice_message("Usage: `/pathway unsubscribe KRAS` or "
-                                         "`/pathway unsubscribe all`.")
+            return render.notice_message(
+                "Usage: `/pathway unsubscribe KRAS` or `/pathway unsubscribe all`."
+            )
         removed = self.store.unsubscribe(command["channel_id"], text)
         if not removed:
-            return notes_message([f"This channel has no subscription matching “{text}”. "
-                                  "`/pathway subscriptions` lists them."])
+            return notes_message(
+                [
+                    f"This channel has no subscription matching “{text}”. "
+                    "`/pathway subscriptions` lists them."
+                ]
+            )
         return notes_message([f"Unsubscribed this channel from {', '.join(removed)}."])
 
     def listing(self, command: dict) -> dict:
-        return subscriptions_message(self.store.subscriptions(command["channel_id"]),
-                                     self.deps.config.timezone)
+        return subscriptions_message(
+            self.store.subscriptions(command["channel_id"]), self.deps.config.timezone
+        )
 
     def preview(self, command: dict) -> dict:
         """What the next digest would hold right now, or the latest matches if nothing is new."""

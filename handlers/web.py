@@ -15,15 +15,17 @@ import logging
 import random
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler,
-                                                   RateLimitErrorRetryHandler)
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
-from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -43,8 +45,9 @@ POST_EVENT = "pathway_post"  # message metadata that lets us find a post we are 
 LOOKBACK = 120  # seconds of history searched for a post whose answer was lost
 
 # Slack errors meaning the bot itself cannot post in a conversation (the one set).
-CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived",
-                         "restricted_action", "account_inactive"})
+CANNOT_POST = frozenset(
+    {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "account_inactive"}
+)
 
 
 def retry_after(response: HttpResponse) -> float:
@@ -53,7 +56,7 @@ def retry_after(response: HttpResponse) -> float:
         if name.lower() == "retry-after":
             value = values[0] if isinstance(values, list) and values else values
             try:
-                seconds = float(value)
+                seconds = float(value)  # type: ignore[arg-type]  # a str, or junk
             except (TypeError, ValueError):
                 return 1.0
             return seconds if seconds == seconds and seconds >= 0 else 1.0  # NaN, negative
@@ -64,19 +67,37 @@ class CappedRateLimitHandler(RateLimitErrorRetryHandler):
     """slack_sdk's 429 retry, reading a fractional Retry-After and never waiting past a cap:
     a longer wait is not retried, so the caller can tell the user at once."""
 
-    def __init__(self, max_retry_count: int = RATE_LIMIT_RETRIES,
-                 max_wait: float = REQUEST_MAX_RETRY_AFTER, sleep=time.sleep):
+    def __init__(
+        self,
+        max_retry_count: int = RATE_LIMIT_RETRIES,
+        max_wait: float = REQUEST_MAX_RETRY_AFTER,
+        sleep=time.sleep,
+    ):
         super().__init__(max_retry_count=max_retry_count)
         self.max_wait, self.sleep = max_wait, sleep
 
-    def _can_retry(self, *, state: RetryState, request: HttpRequest,
-                   response: HttpResponse | None = None, error: Exception | None = None) -> bool:
-        return (response is not None and response.status_code == 429
-                and retry_after(response) <= self.max_wait)
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return (
+            response is not None
+            and response.status_code == 429
+            and retry_after(response) <= self.max_wait
+        )
 
-    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
-                                 response: HttpResponse | None = None,
-                                 error: Exception | None = None) -> None:
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
         if response is None:  # pragma: no cover - only called after _can_retry said yes
             raise error  # type: ignore[misc]
         state.next_attempt_requested = True
@@ -93,8 +114,14 @@ class PostGuard(ConnectionErrorRetryHandler):
     idempotent: a lost answer does not mean a lost post. `post_once` settles those by
     looking for the post before sending it again."""
 
-    def _can_retry(self, *, state: RetryState, request: HttpRequest,
-                   response: HttpResponse | None = None, error: Exception | None = None) -> bool:
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
         if _method(request) == "chat.postMessage":
             return False
         return super()._can_retry(state=state, request=request, response=response, error=error)
@@ -104,28 +131,39 @@ def find_post(client: WebClient, channel: str, thread_ts: str | None, match) -> 
     """The ts of the recent message in a channel (or thread) whose metadata `match`es;
     raises SlackApiError or OSError when Slack cannot be asked."""
     if thread_ts:
-        response = client.conversations_replies(channel=channel, ts=thread_ts, limit=200,
-                                                include_all_metadata=True)
+        response = client.conversations_replies(
+            channel=channel, ts=thread_ts, limit=200, include_all_metadata=True
+        )
     else:
-        response = client.conversations_history(channel=channel, limit=200,
-                                                oldest=str(time.time() - LOOKBACK),
-                                                include_all_metadata=True)
-    for message in response.get("messages", []):
+        response = client.conversations_history(
+            channel=channel,
+            limit=200,
+            oldest=str(time.time() - LOOKBACK),
+            include_all_metadata=True,
+        )
+    messages: list[dict] = response.get("messages", [])
+    for message in messages:
         if match(message.get("metadata") or {}):
             return message.get("ts")
     return None
 
 
-def web_client(token: str | None, base_url: str | None = None, *,
-               timeout: float = WEB_API_TIMEOUT,
-               max_retry_after: float = JOB_MAX_RETRY_AFTER) -> WebClient:
+def web_client(
+    token: str | None,
+    base_url: str | None = None,
+    *,
+    timeout: float = WEB_API_TIMEOUT,
+    max_retry_after: float = JOB_MAX_RETRY_AFTER,
+) -> WebClient:
     """A WebClient for the configured API host: 429s waited out up to `max_retry_after`,
     dropped connections retried except for posts (see PostGuard and post_once)."""
     options: dict[str, Any] = {"base_url": base_url} if base_url else {}
-    client = WebClient(token=token, timeout=timeout, **options)
+    client = WebClient(token=token, timeout=int(timeout), **options)
     client.retry_handlers = [
-        PostGuard(max_retry_count=NETWORK_RETRIES,
-                  interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=0.5)),
+        PostGuard(
+            max_retry_count=NETWORK_RETRIES,
+            interval_calculator=BackoffRetryIntervalCalculator(backoff_factor=0.5),
+        ),
         CappedRateLimitHandler(max_wait=max_retry_after),
     ]
     return client
@@ -138,12 +176,15 @@ def tagged() -> dict:
 
 def _by_key(metadata: dict):
     key = (metadata.get("event_payload") or {}).get("key")
-    return lambda m: (m.get("event_type") == metadata.get("event_type")
-                      and (m.get("event_payload") or {}).get("key") == key)
+    return lambda m: (
+        m.get("event_type") == metadata.get("event_type")
+        and (m.get("event_payload") or {}).get("key") == key
+    )
 
 
-def post_once(client: WebClient, message: dict, lookup: Callable[[], str | None] | None = None,
-              **where):
+def post_once(
+    client: WebClient, message: dict, lookup: Callable[[], str | None] | None = None, **where
+):
     """chat.postMessage that never posts twice when a connection drops mid-call.
 
     The post carries metadata (a fresh key unless `where` has some). If the answer is
@@ -156,24 +197,31 @@ def post_once(client: WebClient, message: dict, lookup: Callable[[], str | None]
         return client.chat_postMessage(**where, **message)
     except OSError as error:
         channel, metadata = where["channel"], where["metadata"]
-        find = lookup or (lambda: find_post(client, channel, where.get("thread_ts"),
-                                            _by_key(metadata)))
+        find = lookup or (
+            lambda: find_post(client, channel, where.get("thread_ts"), _by_key(metadata))
+        )
         try:
             ts = find()
         except Exception as lookup_error:
-            LOG.warning("a post to %s may not have arrived, and Slack cannot say (%s)",
-                        channel, lookup_error)
+            LOG.warning(
+                "a post to %s may not have arrived, and Slack cannot say (%s)",
+                channel,
+                lookup_error,
+            )
             raise error from None
         if ts:
-            LOG.info("the answer to a post in %s was lost, but the post arrived (%s)",
-                     channel, ts)
+            LOG.info("the answer to a post in %s was lost, but the post arrived (%s)", channel, ts)
             return {"ok": True, "channel": channel, "ts": ts}
         LOG.info("a post to %s was lost before Slack took it; sending it again", channel)
         return client.chat_postMessage(**where, **message)
 
 
-def post_message(client: WebClient, build: Callable[[bool], dict],
-                 lookup: Callable[[], str | None] | None = None, **where):
+def post_message(
+    client: WebClient,
+    build: Callable[[bool], dict],
+    lookup: Callable[[], str | None] | None = None,
+    **where,
+):
     """Post build(images=True); if Slack refuses because an image failed to download
     (invalid_blocks, and nothing was posted), post build(images=False): links still work.
     Either way through post_once, so a dropped connection never posts twice."""
@@ -182,8 +230,11 @@ def post_message(client: WebClient, build: Callable[[bool], dict],
     except SlackApiError as error:
         if error.response.get("error") != "invalid_blocks":
             raise
-        LOG.warning("Slack refused the blocks for %s (%s); posting without images",
-                    where.get("channel"), error.response.get("errors"))
+        LOG.warning(
+            "Slack refused the blocks for %s (%s); posting without images",
+            where.get("channel"),
+            error.response.get("errors"),
+        )
         return post_once(client, build(False), lookup, **where)
 
 
@@ -221,5 +272,6 @@ class Responder:
     def __call__(self, text: str = "", blocks=None, **fields):
         message = {"text": text, **({"blocks": blocks} if blocks is not None else {}), **fields}
         message = {k: v for k, v in message.items() if v is not None}
-        return WebhookClient(self.response_url, timeout=int(max(1, self.timeout))) \
-            .send_dict(message)
+        return WebhookClient(self.response_url, timeout=int(max(1, self.timeout))).send_dict(
+            message
+        )

@@ -4,5 +4,4 @@ from .db import Store, seeds_dir
 from .errors import NotFound, QueryError, RecordError, StoreError
 from .sync import SyncError
 
-__all__ = ["Store", "seeds_dir", "StoreError", "RecordError", "NotFound", "QueryError",
-           "SyncError"]
+__all__ = ["Store", "seeds_dir", "StoreError", "RecordError", "NotFound", "QueryError", "SyncError"]

@@ -7,6 +7,7 @@ import importlib
 import threading
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import queries
@@ -30,7 +31,8 @@ class _Lazy:
     and digest machinery (rapidfuzz, multiprocessing, the record parser)."""
 
     def __init__(self, name: str):
-        self._name, self._module = name, None
+        self._name = name
+        self._module: ModuleType | None = None
 
     def __getattr__(self, attribute: str):
         if self._module is None:
@@ -48,10 +50,12 @@ _resolve = _Lazy(".resolve")
 
 def _locked(method):
     """Serialise calls: Slack replies run in worker threads that share one connection."""
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with self._lock:
             return method(self, *args, **kwargs)
+
     return wrapper
 
 
@@ -96,8 +100,12 @@ class Store:
         return self._lexicon
 
     def _open_names(self) -> NameIndex:
-        return NameIndex.open(self.lexicon_version, lambda: self.lexicon, _resolve.strip_key,
-                              self.path.resolve().parent)
+        return NameIndex.open(
+            self.lexicon_version,
+            lambda: self.lexicon,
+            _resolve.strip_key,
+            self.path.resolve().parent,
+        )
 
     def _writer(self):
         if self._write_db is None:
@@ -134,7 +142,9 @@ class Store:
     @_locked
     def figure(self, figid: str) -> FigureHit:
         """One figure with every gene, by figid; NotFound when it is not here."""
-        hits = queries.load_hits(self.db, [(i, ()) for i in queries.figure_ids_by_figid(self.db, figid)])
+        hits = queries.load_hits(
+            self.db, [(i, ()) for i in queries.figure_ids_by_figid(self.db, figid)]
+        )
         if not hits:
             raise NotFound(f"no figure {figid} in this database")
         return hits[0]
@@ -214,8 +224,9 @@ class Store:
         digest.pause(self.db, channel, reason, utc_now())
 
     @_locked
-    def digest_page(self, digest_id: int, offset: int, limit: int,
-                    channel: str | None = None) -> DigestPage | None:
+    def digest_page(
+        self, digest_id: int, offset: int, limit: int, channel: str | None = None
+    ) -> DigestPage | None:
         """A page of a posted digest; with `channel`, only if it was posted there."""
         return digest.page(self.db, digest_id, offset, limit, channel)
 

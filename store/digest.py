@@ -11,10 +11,10 @@ beyond the cutoff and waits for the next run.
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from .schema import write
 
 from . import queries
 from .models import SUB_SEARCH, ChannelState, DigestPage
+from .schema import write
 from .search import match_expression, parse_terms
 from .subscriptions import active_channels, listing
 
@@ -45,11 +45,16 @@ class _Window:
 
     def __init__(self, db, since: str, until: str):
         self.db = db
-        rows = db.execute("SELECT id, first_seen, focus, genes FROM figures "
-                          "WHERE first_seen > ? AND first_seen <= ?", [since, until])
+        rows = db.execute(
+            "SELECT id, first_seen, focus, genes FROM figures "
+            "WHERE first_seen > ? AND first_seen <= ?",
+            [since, until],
+        )
         # id -> (first_seen, focus, symbols)
-        self.figures = {i: (seen, focus, {s for _, s in json.loads(genes) if s})
-                        for i, seen, focus, genes in rows}
+        self.figures = {
+            i: (seen, focus, {s for _, s in json.loads(genes) if s})
+            for i, seen, focus, genes in rows
+        }
         self.by_symbol = defaultdict(list)
         for figure_id, (_, _, symbols) in self.figures.items():
             for symbol in symbols:
@@ -62,15 +67,24 @@ class _Window:
             return {i for s in sub.symbols for i in self.by_symbol.get(s, ())}
         if sub.search not in self._searches:
             terms = parse_terms(sub.search)
-            found = {row[0] for row in self.db.execute(
-                "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?",
-                [match_expression(terms)])} if terms else set()
+            found = (
+                {
+                    row[0]
+                    for row in self.db.execute(
+                        "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?",
+                        [match_expression(terms)],
+                    )
+                }
+                if terms
+                else set()
+            )
             self._searches[sub.search] = found & self.figures.keys()
         return self._searches[sub.search]
 
     def match(self, subscriptions, since) -> tuple[dict, dict]:
         """({id: [labels]}, {id: {symbols}}) for figures first seen after since(sub)."""
-        labels, symbols = defaultdict(list), defaultdict(set)
+        labels: defaultdict[int, list[str]] = defaultdict(list)
+        symbols: defaultdict[int, set[str]] = defaultdict(set)
         for sub in subscriptions:
             start = since(sub)
             for figure_id in self.matching(sub):
@@ -82,9 +96,12 @@ class _Window:
 
 
 def _plan(channel: str, until: str, subscriptions, labels, symbols, order) -> DigestPlan:
-    return DigestPlan(channel, until, tuple(s.label for s in subscriptions),
-                      tuple((i, tuple(labels[i]), tuple(sorted(symbols[i])))
-                            for i in sorted(labels, key=order)))
+    return DigestPlan(
+        channel,
+        until,
+        tuple(s.label for s in subscriptions),
+        tuple((i, tuple(labels[i]), tuple(sorted(symbols[i]))) for i in sorted(labels, key=order)),
+    )
 
 
 def _watermarks(db) -> dict[str, str]:
@@ -106,12 +123,22 @@ def plan(db, channel: str | None = None, until: str | None = None) -> list[Diges
     window = _Window(db, floor, until)
     plans = []
     for state in states:
-        labels, symbols = window.match(state.subscriptions, lambda sub: since(state, sub))
+        labels, symbols = window.match(
+            state.subscriptions, lambda sub, state=state: since(state, sub)
+        )
         for figure_id in queries.posted_figures(db, state.channel, list(labels)):
             del labels[figure_id]
         # Figures matching more subscriptions first, then PFOCR's focus order.
-        plans.append(_plan(state.channel, until, state.subscriptions, labels, symbols,
-                           lambda i: (-len(labels[i]), window.figures[i][1], i)))
+        plans.append(
+            _plan(
+                state.channel,
+                until,
+                state.subscriptions,
+                labels,
+                symbols,
+                lambda i, labels=labels: (-len(labels[i]), window.figures[i][1], i),
+            )
+        )
     return plans
 
 
@@ -121,12 +148,14 @@ def recent(db, channel: str, limit: int = PREVIEW_RECENT) -> DigestPlan | None:
     if not state.subscriptions:
         return None
     newest = cutoff(db) or ""
-    floor = db.execute("SELECT first_seen FROM figures ORDER BY first_seen DESC LIMIT 1 OFFSET ?",
-                       [RECENT_WINDOW]).fetchone()
+    floor = db.execute(
+        "SELECT first_seen FROM figures ORDER BY first_seen DESC LIMIT 1 OFFSET ?", [RECENT_WINDOW]
+    ).fetchone()
     window = _Window(db, floor[0] if floor else "", newest)
     labels, symbols = window.match(state.subscriptions, lambda sub: "")
-    found = _plan(channel, newest, state.subscriptions, labels, symbols,
-                  lambda i: window.figures[i][0])
+    found = _plan(
+        channel, newest, state.subscriptions, labels, symbols, lambda i: window.figures[i][0]
+    )
     return DigestPlan(channel, newest, found.labels, found.figures[::-1][:limit])
 
 
@@ -136,18 +165,21 @@ def start(db, digest: DigestPlan, now: str) -> int:
         return db.execute(
             "INSERT INTO digests (channel, state, started, cutoff, figures, labels) "
             "VALUES (?, 'sending', ?, ?, ?, ?)",
-            [digest.channel, now, digest.cutoff, digest.to_json(),
-             json.dumps(digest.labels)]).lastrowid
+            [digest.channel, now, digest.cutoff, digest.to_json(), json.dumps(digest.labels)],
+        ).lastrowid
 
 
 def finish(db, digest_id: int, ts: str | None, now: str) -> None:
     """Slack accepted the post: ledger rows, watermark and state in one transaction."""
     channel, cutoff_, figures = db.execute(
-        "SELECT channel, cutoff, figures FROM digests WHERE id = ?", [digest_id]).fetchone()
+        "SELECT channel, cutoff, figures FROM digests WHERE id = ?", [digest_id]
+    ).fetchone()
     with write(db.conn):
         db.execute("UPDATE digests SET state = 'sent', ts = ? WHERE id = ?", [ts, digest_id])
-        db.conn.executemany("INSERT OR IGNORE INTO digest_posts VALUES (?, ?, ?)",
-                            [(channel, figure[0], digest_id) for figure in json.loads(figures)])
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO digest_posts VALUES (?, ?, ?)",
+            [(channel, figure[0], digest_id) for figure in json.loads(figures)],
+        )
         _advance(db, channel, cutoff_, now)
 
 
@@ -160,40 +192,57 @@ def abandon(db, digest_id: int) -> None:
 def nothing_new(db, channel: str, cutoff_: str) -> None:
     """No matching figures up to the cutoff: move the watermark so the next scan starts there."""
     with write(db.conn):
-        db.execute("INSERT INTO channels (channel, watermark) VALUES (?, ?) ON CONFLICT(channel) "
-                   "DO UPDATE SET watermark = max(coalesce(watermark, ''), excluded.watermark)",
-                   [channel, cutoff_])
+        db.execute(
+            "INSERT INTO channels (channel, watermark) VALUES (?, ?) ON CONFLICT(channel) "
+            "DO UPDATE SET watermark = max(coalesce(watermark, ''), excluded.watermark)",
+            [channel, cutoff_],
+        )
 
 
 def _advance(db, channel: str, cutoff_: str, now: str) -> None:
-    db.execute("INSERT INTO channels (channel, watermark, last_digest) VALUES (?, ?, ?) "
-               "ON CONFLICT(channel) DO UPDATE SET last_digest = excluded.last_digest, "
-               "watermark = max(coalesce(watermark, ''), excluded.watermark)",
-               [channel, cutoff_, now])
+    db.execute(
+        "INSERT INTO channels (channel, watermark, last_digest) VALUES (?, ?, ?) "
+        "ON CONFLICT(channel) DO UPDATE SET last_digest = excluded.last_digest, "
+        "watermark = max(coalesce(watermark, ''), excluded.watermark)",
+        [channel, cutoff_, now],
+    )
 
 
 def in_doubt(db) -> list[tuple[int, str, str]]:
     """(id, channel, started) of posts a killed run may or may not have made."""
-    return db.execute("SELECT id, channel, started FROM digests WHERE state = 'sending' "
-                      "ORDER BY id").fetchall()
+    return db.execute(
+        "SELECT id, channel, started FROM digests WHERE state = 'sending' ORDER BY id"
+    ).fetchall()
 
 
 def pause(db, channel: str, reason: str, now: str) -> None:
     """Stop digests to a channel Slack will not take them in; the reason is shown to users."""
     with write(db.conn):
-        db.execute("INSERT INTO channels (channel, paused_reason, paused_at) VALUES (?, ?, ?) "
-                   "ON CONFLICT(channel) DO UPDATE SET paused_reason = excluded.paused_reason, "
-                   "paused_at = excluded.paused_at", [channel, reason, now])
+        db.execute(
+            "INSERT INTO channels (channel, paused_reason, paused_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(channel) DO UPDATE SET paused_reason = excluded.paused_reason, "
+            "paused_at = excluded.paused_at",
+            [channel, reason, now],
+        )
 
 
 def _page(db, digest_id, channel, figures, labels, offset, limit, cutoff_) -> DigestPage:
     shown, matched = [], []
-    for figure_id, found, symbols in figures[offset:offset + limit]:
+    for figure_id, found, symbols in figures[offset : offset + limit]:
         for hit in queries.load_hits(db, [(figure_id, tuple(symbols))]):  # gone if deleted since
             shown.append(hit)
             matched.append(tuple(found))
-    return DigestPage(digest_id, channel, tuple(labels), len(figures), offset, limit,
-                      tuple(shown), tuple(matched), cutoff_)
+    return DigestPage(
+        digest_id,
+        channel,
+        tuple(labels),
+        len(figures),
+        offset,
+        limit,
+        tuple(shown),
+        tuple(matched),
+        cutoff_,
+    )
 
 
 def plan_page(db, digest: DigestPlan, limit: int) -> DigestPage:
@@ -201,14 +250,19 @@ def plan_page(db, digest: DigestPlan, limit: int) -> DigestPage:
     return _page(db, 0, digest.channel, digest.figures, digest.labels, 0, limit, digest.cutoff)
 
 
-def page(db, digest_id: int, offset: int, limit: int,
-         channel: str | None = None) -> DigestPage | None:
+def page(
+    db, digest_id: int, offset: int, limit: int, channel: str | None = None
+) -> DigestPage | None:
     """One page of a posted digest's figures, for its "See all" button; None when there is
     no such digest, or (given `channel`) when it went to another channel."""
-    row = db.execute("SELECT channel, figures, labels, cutoff FROM digests WHERE id = ? "
-                     "AND (? IS NULL OR channel = ?)", [digest_id, channel, channel]).fetchone()
+    row = db.execute(
+        "SELECT channel, figures, labels, cutoff FROM digests WHERE id = ? "
+        "AND (? IS NULL OR channel = ?)",
+        [digest_id, channel, channel],
+    ).fetchone()
     if row is None:
         return None
     channel, figures, labels, cutoff_ = row
-    return _page(db, digest_id, channel, json.loads(figures), json.loads(labels), offset, limit,
-                 cutoff_)
+    return _page(
+        db, digest_id, channel, json.loads(figures), json.loads(labels), offset, limit, cutoff_
+    )

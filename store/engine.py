@@ -8,14 +8,13 @@ A query is, in order of precedence:
 """
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from . import queries
 from .errors import QueryError
-from .models import (KIND_AMBIGUOUS, KIND_NONE, MODE_FIGURE, MODE_GENES, MODE_NONE, MODE_SEARCH,
-                     Answer, Resolution)
-from .postings import Postings
+from .models import KIND_AMBIGUOUS, KIND_NONE, Answer, Mode, Resolution
 from .names import NameIndex
+from .postings import Postings
 from .resolve import Resolver
 from .search import Vocabulary, search
 
@@ -24,8 +23,10 @@ FIGID_RE = re.compile(r"^PMC\d+__\S+$", re.IGNORECASE)
 PMCID_RE = re.compile(r"^PMC\d+$", re.IGNORECASE)
 FIGURE_CMD_RE = re.compile(r"^(?:figure|fig)\s+(\S+)\s*$", re.IGNORECASE)
 SEARCH_CMD_RE = re.compile(r"^search\s+(.+)$", re.IGNORECASE | re.DOTALL)
-HINT = ("Try a gene (KRAS), several genes (KRAS EGFR), a family (NF-kB), "
-        "`figure PMC4111689` or `search integrin resistance`.")
+HINT = (
+    "Try a gene (KRAS), several genes (KRAS EGFR), a family (NF-kB), "
+    "`figure PMC4111689` or `search integrin resistance`."
+)
 
 
 class Engine:
@@ -49,8 +50,13 @@ class Engine:
             raise QueryError("limit must be at least 1 and offset at least 0")
         query = " ".join(text.split())[:MAX_QUERY]
         if not query:
-            return Answer(text, MODE_NONE, limit=limit, offset=offset,
-                          message=f"Ask for a gene or a topic. {HINT}")
+            return Answer(
+                text,
+                Mode.NONE,
+                limit=limit,
+                offset=offset,
+                message=f"Ask for a gene or a topic. {HINT}",
+            )
         command = FIGURE_CMD_RE.match(query)
         if command or FIGID_RE.match(query) or PMCID_RE.match(query):
             return self.figure(command.group(1) if command else query, limit, offset, text)
@@ -62,19 +68,33 @@ class Engine:
     def genes(self, query: str, limit: int, offset: int, original: str) -> Answer:
         """Figures mentioning the genes and families named in the query."""
         resolutions, suggestions = self.resolver.resolve_query(query)
-        groups = [r.symbols[:1] if r.kind == KIND_AMBIGUOUS else r.symbols
-                  for r in resolutions if r.symbols]
+        groups = [
+            r.symbols[:1] if r.kind == KIND_AMBIGUOUS else r.symbols
+            for r in resolutions
+            if r.symbols
+        ]
         if not groups:
             if suggestions:
-                return Answer(original, MODE_NONE, tuple(resolutions), tuple(suggestions),
-                              limit=limit, offset=offset,
-                              message=f"No gene called “{query}”. Did you mean "
-                                      f"{', '.join(suggestions[:3])}?")
+                return Answer(
+                    original,
+                    Mode.NONE,
+                    tuple(resolutions),
+                    tuple(suggestions),
+                    limit=limit,
+                    offset=offset,
+                    message=f"No gene called “{query}”. Did you mean {', '.join(suggestions[:3])}?",
+                )
             fallback = self.search(query, limit, offset, original, tuple(resolutions))
             if fallback.total:
                 return fallback
-            return Answer(original, MODE_NONE, tuple(resolutions), limit=limit, offset=offset,
-                          message=f"No gene, figure or text matched “{query}”. {HINT}")
+            return Answer(
+                original,
+                Mode.NONE,
+                tuple(resolutions),
+                limit=limit,
+                offset=offset,
+                message=f"No gene, figure or text matched “{query}”. {HINT}",
+            )
         if len(groups) == 1 and len(groups[0]) == 1:  # one gene: a range read of the index
             total = queries.gene_figure_counts(self.db, groups[0])[groups[0][0]]
             ranked = queries.top_figure_ids_for_symbol(self.db, groups[0][0], limit, offset)
@@ -82,37 +102,79 @@ class Engine:
             total, ranked = self.postings.rank(groups, limit, offset)
         label = " + ".join(r.label for r in resolutions if r.symbols)
         message = label if total else f"{label}: no figures mention {self._names(resolutions)} yet."
-        return Answer(original, MODE_GENES, tuple(resolutions), tuple(suggestions), total=total,
-                      offset=offset, limit=limit,
-                      figures=tuple(queries.load_hits(self.db, ranked)), message=message)
+        return Answer(
+            original,
+            Mode.GENES,
+            tuple(resolutions),
+            tuple(suggestions),
+            total=total,
+            offset=offset,
+            limit=limit,
+            figures=tuple(queries.load_hits(self.db, ranked)),
+            message=message,
+        )
 
     def figure(self, ident: str, limit: int, offset: int, original: str) -> Answer:
         """One figure by figid, or all figures of a paper by PMCID."""
         ident = ident.strip().removesuffix(".md")
         if ident[:3].upper() == "PMC":  # people type pmc4111689; the rest of a figid is exact
             ident = "PMC" + ident[3:]
-        ids = queries.figure_ids_by_figid(self.db, ident) or queries.figure_ids_by_pmcid(self.db, ident)
+        ids = queries.figure_ids_by_figid(self.db, ident) or queries.figure_ids_by_pmcid(
+            self.db, ident
+        )
         if not ids:
-            return Answer(original, MODE_NONE, limit=limit, offset=offset,
-                          message=f"No figure or paper “{ident}” in this database "
-                                  f"({queries.figure_count(self.db):,} figures).")
-        page = [(figure_id, ()) for figure_id in ids[offset:offset + limit]]
+            return Answer(
+                original,
+                Mode.NONE,
+                limit=limit,
+                offset=offset,
+                message=f"No figure or paper “{ident}” in this database "
+                f"({queries.figure_count(self.db):,} figures).",
+            )
+        page = [(figure_id, ()) for figure_id in ids[offset : offset + limit]]
         kind = "paper" if PMCID_RE.match(ident) else "figure"
-        label = f"{ident.upper()} · {len(ids)} figure{'s' if len(ids) != 1 else ''}" \
-            if kind == "paper" else ident
-        return Answer(original, MODE_FIGURE, total=len(ids), offset=offset, limit=limit,
-                      figures=tuple(queries.load_hits(self.db, page)), message=label)
+        label = (
+            f"{ident.upper()} · {len(ids)} figure{'s' if len(ids) != 1 else ''}"
+            if kind == "paper"
+            else ident
+        )
+        return Answer(
+            original,
+            Mode.FIGURE,
+            total=len(ids),
+            offset=offset,
+            limit=limit,
+            figures=tuple(queries.load_hits(self.db, page)),
+            message=label,
+        )
 
-    def search(self, text: str, limit: int, offset: int, original: str,
-               resolutions: tuple[Resolution, ...] = ()) -> Answer:
+    def search(
+        self,
+        text: str,
+        limit: int,
+        offset: int,
+        original: str,
+        resolutions: tuple[Resolution, ...] = (),
+    ) -> Answer:
         """Full-text search; says which typos it corrected."""
         total, page, corrections = search(self.db, self.vocabulary, text, limit, offset)
         fixed = "".join(f" (searched “{new}” for “{old}”)" for old, new in corrections.items())
-        message = f"Search “{text}”{fixed}" if total else \
-            f"No figure title or caption mentions “{text}”{fixed}. {HINT}"
-        return Answer(original, MODE_SEARCH if total else MODE_NONE, resolutions, total=total,
-                      offset=offset, limit=limit, figures=tuple(queries.load_hits(self.db, page)),
-                      message=message, search_text=text)
+        message = (
+            f"Search “{text}”{fixed}"
+            if total
+            else f"No figure title or caption mentions “{text}”{fixed}. {HINT}"
+        )
+        return Answer(
+            original,
+            Mode.SEARCH if total else Mode.NONE,
+            resolutions,
+            total=total,
+            offset=offset,
+            limit=limit,
+            figures=tuple(queries.load_hits(self.db, page)),
+            message=message,
+            search_text=text,
+        )
 
     @staticmethod
     def _names(resolutions) -> str:

@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 from collections import OrderedDict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .schema import write
@@ -46,8 +46,9 @@ class EventClaims:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(str(self.path), check_same_thread=False,
-                                   isolation_level="IMMEDIATE")
+            conn = sqlite3.connect(
+                str(self.path), check_same_thread=False, isolation_level="IMMEDIATE"
+            )
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -57,19 +58,25 @@ class EventClaims:
 
     def claim(self, event_id: str, now: datetime | None = None) -> bool:
         """True the first time an event id is seen; False for Slack's retries of it."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         with self._lock:
             try:
                 conn = self._connection()
                 with write(conn):
-                    conn.execute("DELETE FROM handled_events WHERE handled < ?",
-                                 [(now - MEMORY).isoformat()])
-                    cursor = conn.execute("INSERT OR IGNORE INTO handled_events VALUES (?, ?)",
-                                          [event_id, now.isoformat()])
+                    conn.execute(
+                        "DELETE FROM handled_events WHERE handled < ?", [(now - MEMORY).isoformat()]
+                    )
+                    cursor = conn.execute(
+                        "INSERT OR IGNORE INTO handled_events VALUES (?, ?)",
+                        [event_id, now.isoformat()],
+                    )
                 return cursor.rowcount == 1
             except sqlite3.Error as error:
-                LOG.warning("event claims in %s unavailable (%s); using this process's memory",
-                            self.path, error)
+                LOG.warning(
+                    "event claims in %s unavailable (%s); using this process's memory",
+                    self.path,
+                    error,
+                )
                 return self._claim_in_memory(event_id)
 
     def _claim_in_memory(self, event_id: str) -> bool:

@@ -1,13 +1,14 @@
 """Incremental, batched, crash-safe ingest of PFOCR record files into SQLite."""
 
 import hashlib
-import logging
 import json
+import logging
 import multiprocessing
 import os
 import pickle
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -15,15 +16,14 @@ from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import NamedTuple
 
 from .clock import utc_now
 from .errors import RecordError
 from .lexicon import Lexicon
 from .ranking import focus
+from .records import MAX_RECORD_BYTES, Record, parse_record, read_regular, read_sidecar
 from .schema import Database, bump_corpus_version, index_fts, resume_fts, suspend_fts, write
-from .records import (MAX_RECORD_BYTES, Record, parse_record, read_regular,
-                      read_sidecar)
 
 BATCH_SIZE = 5000  # records written at a time, and per commit in small runs
 # A commit rewrites every index page its batches touched, and links spread over the
@@ -97,8 +97,12 @@ def find_records(paths: Iterable[Path]) -> dict[str, str]:
             tree = tree.parent
         for folder, subfolders, names in os.walk(root):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_data")))
-            found.update(dict.fromkeys((os.path.join(folder, name) for name in sorted(names)
-                                        if name.endswith(".md")), str(tree)))
+            found.update(
+                dict.fromkeys(
+                    (os.path.join(folder, name) for name in sorted(names) if name.endswith(".md")),
+                    str(tree),
+                )
+            )
     return found
 
 
@@ -120,25 +124,41 @@ def _decode(raw: bytes, what: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise RecordError(f"{what} is not UTF-8 (byte 0x{raw[error.start]:02x} "
-                          f"at offset {error.start})") from None
+        raise RecordError(
+            f"{what} is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})"
+        ) from None
 
 
-def prepare(record: Record, path: str, sha1: str, lexicon: Lexicon,
-            known_path: bool = False) -> Prepared:
+def prepare(
+    record: Record, path: str, sha1: str, lexicon: Lexicon, known_path: bool = False
+) -> Prepared:
     """Turn a Record into the rows the writer stores."""
     symbols = tuple(dict.fromkeys([symbol or written.upper() for written, symbol in record.genes]))
     rank = focus(record.score, len(symbols), record.year)
     hgnc = lexicon.normal.get
     evidence = [(hgnc(e.symbol.upper()) or e.symbol.upper(), *e) for e in record.evidence]
     figure = (
-        record.figid, record.pmcid, record.title, record.caption, record.paper_title,
-        record.reftext, record.year, record.doi, record.journal, record.filename,
-        record.figlink, record.number, record.score,
-        _json(record.organisms), _json(record.keywords), record.generation,
+        record.figid,
+        record.pmcid,
+        record.title,
+        record.caption,
+        record.paper_title,
+        record.reftext,
+        record.year,
+        record.doi,
+        record.journal,
+        record.filename,
+        record.figlink,
+        record.number,
+        record.score,
+        _json(record.organisms),
+        _json(record.keywords),
+        record.generation,
         _json(record.genes),  # Gene is a (written, symbol) tuple: a JSON pair
         _json(evidence) if evidence else None,
-        len(symbols), rank, path,
+        len(symbols),
+        rank,
+        path,
     )
     return Prepared(path, sha1, record.figid, figure, rank, symbols, known_path)
 
@@ -151,8 +171,9 @@ def _listing(folder: str) -> frozenset[str]:
         return frozenset()
 
 
-def read_and_prepare(path: str, known_sha1: str | None, lexicon: Lexicon, listing=None,
-                     tree: str | None = None):
+def read_and_prepare(
+    path: str, known_sha1: str | None, lexicon: Lexicon, listing=None, tree: str | None = None
+):
     """Read, hash and (if changed) parse one file: ('unchanged'|'failed'|'prepared', path, x).
 
     Only regular files inside `tree`, of bounded size, are read (see read_regular).
@@ -198,8 +219,11 @@ def _work_chunk(job: tuple[str, list[Job]]) -> str:
     """
     spill, chunk = job
     # Worker processes live for one run only, so their cached folder listings can't go stale.
-    results = [read_and_prepare(path, known, _worker_lexicon, _listing, tree)
-               for path, known, tree in chunk]
+    assert _worker_lexicon is not None, "the pool's initializer sets it"
+    results = [
+        read_and_prepare(path, known, _worker_lexicon, _listing, tree)
+        for path, known, tree in chunk
+    ]
     with open(spill, "wb") as handle:
         pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return spill
@@ -221,7 +245,7 @@ def _results(jobs: list[Job], lexicon: Lexicon, workers: int) -> Iterator:
         yield from _in_process(jobs, lexicon)
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    chunks = [jobs[start:start + CHUNK_SIZE] for start in range(0, len(jobs), CHUNK_SIZE)]
+    chunks = [jobs[start : start + CHUNK_SIZE] for start in range(0, len(jobs), CHUNK_SIZE)]
     with tempfile.TemporaryDirectory(prefix="pathway-bot-ingest-") as spill_dir:
         done, restarts = 0, 0
         while done < len(chunks):
@@ -229,18 +253,23 @@ def _results(jobs: list[Job], lexicon: Lexicon, workers: int) -> Iterator:
                 for chunk in chunks[done:]:
                     yield from _in_process(chunk, lexicon)
                 return
-            pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                       initargs=(lexicon,))
+            pool = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_init_worker, initargs=(lexicon,)
+            )
             try:
-                futures = [pool.submit(_work_chunk, (os.path.join(spill_dir, f"{n}.pickle"),
-                                                     chunks[n]))
-                           for n in range(done, len(chunks))]
+                futures = [
+                    pool.submit(_work_chunk, (os.path.join(spill_dir, f"{n}.pickle"), chunks[n]))
+                    for n in range(done, len(chunks))
+                ]
                 for future in futures:
                     try:
                         spill = future.result()
                     except BrokenProcessPool:
-                        LOG.warning("a parser process died (out of memory, or killed); parsing "
-                                    "its %d files in the main process", len(chunks[done]))
+                        LOG.warning(
+                            "a parser process died (out of memory, or killed); parsing "
+                            "its %d files in the main process",
+                            len(chunks[done]),
+                        )
                         yield from _in_process(chunks[done], lexicon)
                         done, restarts = done + 1, restarts + 1
                         break
@@ -253,22 +282,47 @@ def _results(jobs: list[Job], lexicon: Lexicon, workers: int) -> Iterator:
                 pool.shutdown(wait=done >= len(chunks), cancel_futures=True)
 
 
-FIGURE_FIELDS = ("figid", "pmcid", "title", "caption", "paper_title", "reftext", "year", "doi",
-                 "journal", "filename", "figlink", "number", "score", "organisms", "keywords",
-                 "generation", "genes", "evidence", "gene_count", "focus", "source_path", "updated")
-_INSERT_FIGURE = (f"INSERT INTO figures ({', '.join(FIGURE_FIELDS)}, first_seen) "
-                  f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 1))})")
-_INSERT_NEW_FIGURE = (f"INSERT INTO figures (id, {', '.join(FIGURE_FIELDS)}, first_seen) "
-                      f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 2))})")
-_UPDATE_FIGURE = (f"UPDATE figures SET {', '.join(f'{f} = ?' for f in FIGURE_FIELDS)} "
-                  "WHERE id = ?")
+FIGURE_FIELDS = (
+    "figid",
+    "pmcid",
+    "title",
+    "caption",
+    "paper_title",
+    "reftext",
+    "year",
+    "doi",
+    "journal",
+    "filename",
+    "figlink",
+    "number",
+    "score",
+    "organisms",
+    "keywords",
+    "generation",
+    "genes",
+    "evidence",
+    "gene_count",
+    "focus",
+    "source_path",
+    "updated",
+)
+_INSERT_FIGURE = (
+    f"INSERT INTO figures ({', '.join(FIGURE_FIELDS)}, first_seen) "
+    f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 1))})"
+)
+_INSERT_NEW_FIGURE = (
+    f"INSERT INTO figures (id, {', '.join(FIGURE_FIELDS)}, first_seen) "
+    f"VALUES ({', '.join('?' * (len(FIGURE_FIELDS) + 2))})"
+)
+_UPDATE_FIGURE = f"UPDATE figures SET {', '.join(f'{f} = ?' for f in FIGURE_FIELDS)} WHERE id = ?"
 
 
 class _Writer:
     """Writes prepared records in batches, and commits each run of batches with its ledger rows."""
 
-    def __init__(self, db: Database, report: IngestReport, bulk: bool = False,
-                 commit_size: int = BATCH_SIZE):
+    def __init__(
+        self, db: Database, report: IngestReport, bulk: bool = False, commit_size: int = BATCH_SIZE
+    ):
         self.conn = db.conn
         self.report = report
         self.bulk = bulk  # index new figures per batch, not per row
@@ -298,13 +352,18 @@ class _Writer:
         if self.bulk and self.prepared and not self.fts_suspended:
             suspend_fts(self.conn)
             self.fts_suspended = True
-        existing = dict(self.conn.execute(
-            "SELECT figid, id FROM figures WHERE figid IN (SELECT value FROM json_each(?))",
-            [json.dumps([item.figid for item in self.prepared])]))
+        existing = dict(
+            self.conn.execute(
+                "SELECT figid, id FROM figures WHERE figid IN (SELECT value FROM json_each(?))",
+                [json.dumps([item.figid for item in self.prepared])],
+            )
+        )
         if self.prepared:
             bump_corpus_version(self.conn)
         deltas: Counter = Counter()
-        links, new_rows, inserted = [], [], []
+        links: list[tuple[str, float, int]] = []
+        new_rows: list[tuple] = []
+        inserted: list[int] = []
         next_id = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM figures").fetchone()[0]
         # Two files claiming one figid: the last one read wins, and both stay in the ledger.
         for item in {item.figid: item for item in self.prepared}.values():
@@ -335,13 +394,17 @@ class _Writer:
             "INSERT INTO ingest_files (path, sha1, figid, first_seen, last_seen) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
             "sha1 = excluded.sha1, figid = excluded.figid, last_seen = excluded.last_seen",
-            [(p.path, p.sha1, p.figid, now, now) for p in self.prepared])
-        self.conn.executemany("UPDATE ingest_files SET last_seen = ? WHERE path = ?",
-                              [(now, path) for path in self.seen])
+            [(p.path, p.sha1, p.figid, now, now) for p in self.prepared],
+        )
+        self.conn.executemany(
+            "UPDATE ingest_files SET last_seen = ? WHERE path = ?",
+            [(now, path) for path in self.seen],
+        )
         self.conn.executemany(
             "INSERT INTO gene_counts (symbol, figures) VALUES (?, ?) ON CONFLICT(symbol) "
             "DO UPDATE SET figures = figures + excluded.figures",
-            sorted((symbol, n) for symbol, n in deltas.items() if n))
+            sorted((symbol, n) for symbol, n in deltas.items() if n),
+        )
         self.uncommitted += len(self.prepared)
         self.prepared, self.seen = [], []
         if self.uncommitted >= self.commit_size:
@@ -367,8 +430,7 @@ class _Writer:
         if self.conn.in_transaction:
             self.conn.rollback()
 
-    def _store_figure(self, item: Prepared, old_id: int | None, now: str,
-                      deltas: Counter) -> int:
+    def _store_figure(self, item: Prepared, old_id: int | None, now: str, deltas: Counter) -> int:
         """Insert or update one figures row (dropping its old links); return its id."""
         if old_id is not None:
             _delete_links(self.conn, old_id, deltas)
@@ -377,23 +439,29 @@ class _Writer:
         if item.known_path:
             self._forget_renamed(item)
         self.report.new_figures += 1
-        return self.conn.execute(_INSERT_FIGURE, (*item.figure, now, now)).lastrowid
+        figure_id = self.conn.execute(_INSERT_FIGURE, (*item.figure, now, now)).lastrowid
+        assert figure_id is not None
+        return figure_id
 
     def _forget_renamed(self, item: Prepared) -> None:
         """A file whose figid changed: drop the figure it used to hold."""
-        row = self.conn.execute("SELECT figid FROM ingest_files WHERE path = ?",
-                                [item.path]).fetchone()
+        row = self.conn.execute(
+            "SELECT figid FROM ingest_files WHERE path = ?", [item.path]
+        ).fetchone()
         if row and row[0] and row[0] != item.figid:
             delete_figure(self.conn, row[0], only_from=item.path)
 
 
 def _delete_links(conn, figure_id: int, deltas: Counter) -> None:
     """Remove a figure's gene links, counting what each symbol loses."""
-    rank, genes = conn.execute("SELECT focus, genes FROM figures WHERE id = ?",
-                               [figure_id]).fetchone()
+    rank, genes = conn.execute(
+        "SELECT focus, genes FROM figures WHERE id = ?", [figure_id]
+    ).fetchone()
     symbols = {symbol or written.upper() for written, symbol in json.loads(genes)}
-    conn.executemany("DELETE FROM figure_genes WHERE symbol = ? AND focus = ? AND figure_id = ?",
-                     [(symbol, rank, figure_id) for symbol in symbols])
+    conn.executemany(
+        "DELETE FROM figure_genes WHERE symbol = ? AND focus = ? AND figure_id = ?",
+        [(symbol, rank, figure_id) for symbol in symbols],
+    )
     deltas.subtract(symbols)
 
 
@@ -406,8 +474,10 @@ def delete_figure(conn, figid: str, only_from: str | None = None) -> None:
     _delete_links(conn, row[0], deltas)
     conn.execute("DELETE FROM figures WHERE id = ?", [row[0]])
     bump_corpus_version(conn)
-    conn.executemany("UPDATE gene_counts SET figures = figures + ? WHERE symbol = ?",
-                     [(n, symbol) for symbol, n in deltas.items()])
+    conn.executemany(
+        "UPDATE gene_counts SET figures = figures + ? WHERE symbol = ?",
+        [(n, symbol) for symbol, n in deltas.items()],
+    )
 
 
 def _claim(owners: dict, item: Prepared, report: IngestReport, on_duplicate) -> None:
@@ -421,11 +491,16 @@ def _claim(owners: dict, item: Prepared, report: IngestReport, on_duplicate) -> 
         on_duplicate(item.figid, item.path, previous[0])
 
 
-def ingest(db: Database, paths: Iterable[Path], lexicon: Lexicon, *,
-           workers: int | None = None,
-           on_failure: Callable[[str, str], None] | None = None,
-           progress: Callable[[int, int], None] | None = None,
-           on_duplicate: Callable[[str, str, str], None] | None = None) -> IngestReport:
+def ingest(
+    db: Database,
+    paths: Iterable[Path],
+    lexicon: Lexicon,
+    *,
+    workers: int | None = None,
+    on_failure: Callable[[str, str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    on_duplicate: Callable[[str, str, str], None] | None = None,
+) -> IngestReport:
     """Ingest every record under `paths`; unchanged files are skipped, bad ones reported.
 
     `on_failure(path, reason)` hears about each bad file as it happens,
@@ -436,9 +511,13 @@ def ingest(db: Database, paths: Iterable[Path], lexicon: Lexicon, *,
     # Links arrive in figure order but live clustered by symbol: with SQLite's default
     # 2 MB cache every insert misses. 256 MB keeps the hot index pages resident.
     db.execute("PRAGMA cache_size = -262144")
-    ledger = {path: (sha1, figid) for path, sha1, figid
-              in db.execute("SELECT path, sha1, figid FROM ingest_files")}
-    jobs = [(path, ledger.get(path, (None,))[0], tree) for path, tree in files.items()]
+    ledger = {
+        path: (sha1, figid)
+        for path, sha1, figid in db.execute("SELECT path, sha1, figid FROM ingest_files")
+    }
+    jobs: list[Job] = [
+        (path, ledger.get(path, (None, None))[0], tree) for path, tree in files.items()
+    ]
     owners: dict[str, tuple[str, bool]] = {}  # figid -> (file that holds it, was written)
     report = IngestReport()
     started = utc_now()
@@ -471,7 +550,9 @@ def ingest(db: Database, paths: Iterable[Path], lexicon: Lexicon, *,
         writer.abandon()
         raise
     with write(db.conn):
-        db.execute("INSERT INTO ingest_runs (started, finished, ingested, unchanged, failed) "
-                   "VALUES (?, ?, ?, ?, ?)",
-                   [started, utc_now(), report.ingested, report.unchanged, report.failed])
+        db.execute(
+            "INSERT INTO ingest_runs (started, finished, ingested, unchanged, failed) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [started, utc_now(), report.ingested, report.unchanged, report.failed],
+        )
     return report

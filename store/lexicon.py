@@ -44,8 +44,11 @@ def _add(index: dict[str, list[str]], key: str, symbol: str) -> None:
         bucket.append(symbol)
 
 
-def lexicon_version(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE,
-                    synonyms_path: Path = SYNONYMS_FILE) -> str:
+def lexicon_version(
+    hgnc_path: Path = HGNC_FILE,
+    famplex_path: Path = FAMPLEX_FILE,
+    synonyms_path: Path = SYNONYMS_FILE,
+) -> str:
     """The version of the lexicon files: a hash of their bytes (milliseconds, no parsing)."""
     digest = hashlib.sha1()
     for path in (hgnc_path, famplex_path, synonyms_path):
@@ -53,8 +56,11 @@ def lexicon_version(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FI
     return digest.hexdigest()[:12]
 
 
-def read_lexicon(hgnc_path: Path = HGNC_FILE, famplex_path: Path = FAMPLEX_FILE,
-                 synonyms_path: Path = SYNONYMS_FILE) -> Lexicon:
+def read_lexicon(
+    hgnc_path: Path = HGNC_FILE,
+    famplex_path: Path = FAMPLEX_FILE,
+    synonyms_path: Path = SYNONYMS_FILE,
+) -> Lexicon:
     """Read the TSV files into a Lexicon."""
     symbols, entrez, symbol_entrez = {}, {}, {}
     previous: dict[str, list[str]] = {}

@@ -1,16 +1,21 @@
 """Domain objects the store hands to the CLI and the Slack renderers."""
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 KIND_GENE = "gene"
 KIND_FAMILY = "family"
 KIND_AMBIGUOUS = "ambiguous"
 KIND_NONE = "none"
 
-MODE_GENES = "genes"
-MODE_FIGURE = "figure"
-MODE_SEARCH = "search"
-MODE_NONE = "none"
+
+class Mode(StrEnum):
+    """What kind of answer a query got (a str, so JSON and comparisons read as before)."""
+
+    GENES = "genes"  # figures for resolved genes and families
+    FIGURE = "figure"  # one figure, or every figure of a paper
+    SEARCH = "search"  # full-text matches
+    NONE = "none"  # nothing to show; the message says why
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class Answer:
     """The engine's whole reply to one query."""
 
     query: str
-    mode: str
+    mode: Mode
     genes: tuple[Resolution, ...] = ()
     suggestions: tuple[str, ...] = ()
     total: int = 0
@@ -74,19 +79,33 @@ class Answer:
         return {
             "query": self.query,
             "mode": self.mode,
-            "genes": [{"input": r.input, "kind": r.kind, "symbols": list(r.symbols),
-                       "label": r.label, "name": r.title, "note": r.note,
-                       "corrected": r.corrected}
-                      for r in self.genes],
+            "genes": [
+                {
+                    "input": r.input,
+                    "kind": r.kind,
+                    "symbols": list(r.symbols),
+                    "label": r.label,
+                    "name": r.title,
+                    "note": r.note,
+                    "corrected": r.corrected,
+                }
+                for r in self.genes
+            ],
             "suggestions": list(self.suggestions),
             "total": self.total,
             "offset": self.offset,
             "limit": self.limit,
             "message": self.message,
-            "figures": [{"figid": f.figid, "title": f.title, "year": f.year,
-                         "matched": list(f.matched),
-                         "words": {k: list(v) for k, v in f.words.items()}}
-                        for f in self.figures],
+            "figures": [
+                {
+                    "figid": f.figid,
+                    "title": f.title,
+                    "year": f.year,
+                    "matched": list(f.matched),
+                    "words": {k: list(v) for k, v in f.words.items()},
+                }
+                for f in self.figures
+            ],
         }
 
 

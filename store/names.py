@@ -14,10 +14,10 @@ import os
 import sqlite3
 import tempfile
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from .lexicon import Lexicon
 
@@ -52,8 +52,10 @@ def deletions(word: str, depth: int) -> set[str]:
     for size in range(1, depth + 1):
         if len(word) - size < 1:
             break
-        found.update("".join(c for i, c in enumerate(word) if i not in drop)
-                     for drop in combinations(range(len(word)), size))
+        found.update(
+            "".join(c for i, c in enumerate(word) if i not in drop)
+            for drop in combinations(range(len(word)), size)
+        )
     return found
 
 
@@ -67,8 +69,11 @@ def _entries(lexicon: Lexicon) -> Iterator[tuple[str, Entry]]:
         yield symbol, Entry(RANK_SYMBOL, symbol, (symbol,))
     for name, members in lexicon.families.values():
         yield name, Entry(RANK_FAMILY, name, members, family=name)
-    for rank, table in ((RANK_PREVIOUS, lexicon.previous), (RANK_CURATED, lexicon.synonyms),
-                        (RANK_ALIAS, lexicon.aliases)):
+    for rank, table in (
+        (RANK_PREVIOUS, lexicon.previous),
+        (RANK_CURATED, lexicon.synonyms),
+        (RANK_ALIAS, lexicon.aliases),
+    ):
         for upper, symbols in table.items():
             for symbol in symbols:
                 yield upper, Entry(rank, upper, (symbol,))
@@ -101,10 +106,11 @@ def build(lexicon: Lexicon, target: Path, strip_key: Callable[[str], str]) -> No
         conn.execute("PRAGMA synchronous = OFF")
         conn.executescript(SCHEMA)
         # Names in insertion order: within a rank, the resolver keeps the lexicon's order.
-        conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)",
-                         _rows(lexicon, strip_key))
-        conn.executemany("INSERT OR IGNORE INTO fuzzy VALUES (?, ?)",
-                         sorted(set(_fuzzy_rows(lexicon.symbols.values()))))
+        conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", _rows(lexicon, strip_key))
+        conn.executemany(
+            "INSERT OR IGNORE INTO fuzzy VALUES (?, ?)",
+            sorted(set(_fuzzy_rows(lexicon.symbols.values()))),
+        )
         conn.executemany("INSERT INTO entrez VALUES (?, ?)", sorted(lexicon.entrez.items()))
         conn.execute("INSERT INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])
         conn.executescript(INDEXES)
@@ -128,13 +134,15 @@ class NameIndex:
     def __init__(self, path: Path):
         self.path = path
         # immutable=1: the file never changes once renamed into place, so no locking.
-        self._conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True,
-                                     check_same_thread=False)
+        self._conn = sqlite3.connect(
+            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, version: str, lexicon: Callable[[], Lexicon], strip_key,
-             folder: Path | None = None) -> NameIndex:
+    def open(
+        cls, version: str, lexicon: Callable[[], Lexicon], strip_key, folder: Path | None = None
+    ) -> NameIndex:
         """The index for `version`, built from `lexicon()` first if no file has it yet."""
         path = cache_path(version, folder)
         if not path.exists():
@@ -148,9 +156,13 @@ class NameIndex:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT rank, name, symbols, family FROM names WHERE stripped = ? AND key = ? "
-                "ORDER BY rowid", [stripped, key]).fetchall()
-        return [Entry(rank, name, tuple(symbols.split()), family)
-                for rank, name, symbols, family in rows]
+                "ORDER BY rowid",
+                [stripped, key],
+            ).fetchall()
+        return [
+            Entry(rank, name, tuple(symbols.split()), family)
+            for rank, name, symbols, family in rows
+        ]
 
     def exact(self, key: str) -> list[Entry]:
         """Entries whose name, upper-cased, is `key`."""
@@ -162,8 +174,7 @@ class NameIndex:
 
     def entrez(self, gene_id: str) -> str | None:
         with self._lock:
-            row = self._conn.execute("SELECT symbol FROM entrez WHERE id = ?",
-                                     [gene_id]).fetchone()
+            row = self._conn.execute("SELECT symbol FROM entrez WHERE id = ?", [gene_id]).fetchone()
         return row[0] if row else None
 
     def candidates(self, word: str, max_distance: int) -> set[str]:
@@ -172,8 +183,8 @@ class NameIndex:
         keys = sorted(deletions(word, max_distance))
         with self._lock:
             rows = self._conn.execute(
-                f"SELECT DISTINCT name FROM fuzzy WHERE key IN ({','.join('?' * len(keys))})",
-                keys).fetchall()
+                f"SELECT DISTINCT name FROM fuzzy WHERE key IN ({','.join('?' * len(keys))})", keys
+            ).fetchall()
         return {row[0] for row in rows}
 
     def close(self) -> None:

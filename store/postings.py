@@ -27,8 +27,9 @@ class Postings:
     def _fresh(self) -> None:
         version = corpus_version(self.db)
         if version != self._version:
-            self._figure_ids = [row[0] for row in
-                                self.db.execute("SELECT id FROM figures ORDER BY focus, id")]
+            self._figure_ids = [
+                row[0] for row in self.db.execute("SELECT id FROM figures ORDER BY focus, id")
+            ]
             self._ranks = {figure_id: rank for rank, figure_id in enumerate(self._figure_ids)}
             self._lists.clear()
             self._version = version
@@ -41,9 +42,13 @@ class Postings:
             self._lists.move_to_end(symbol)
             return self._lists[symbol]
         ranks = self._ranks
-        ordered = [ranks[row[0]] for row in self.db.execute(
-            "SELECT figure_id FROM figure_genes WHERE symbol = ? ORDER BY focus, figure_id",
-            [symbol])]
+        ordered = [
+            ranks[row[0]]
+            for row in self.db.execute(
+                "SELECT figure_id FROM figure_genes WHERE symbol = ? ORDER BY focus, figure_id",
+                [symbol],
+            )
+        ]
         entry = (ordered, frozenset(ordered))
         self._lists[symbol] = entry
         if len(self._lists) > MAX_CACHED_SYMBOLS:
@@ -88,8 +93,8 @@ def _by_coverage(sets: list[frozenset[int]], need: int) -> tuple[int, list[int]]
         a, b = sets
         both = sorted(a & b)
         total = len(a) + len(b) - len(both)
-        return total, both[:need] if len(both) >= need else both + sorted(a ^ b)[:need - len(both)]
-    coverage = Counter()
+        return total, both[:need] if len(both) >= need else both + sorted(a ^ b)[: need - len(both)]
+    coverage: Counter[int] = Counter()
     for one in sets:
         coverage.update(one)
     tiers: dict[int, list[int]] = {}
@@ -97,7 +102,7 @@ def _by_coverage(sets: list[frozenset[int]], need: int) -> tuple[int, list[int]]
         tiers.setdefault(covered, []).append(rank)
     page: list[int] = []
     for covered in sorted(tiers, reverse=True):
-        page += sorted(tiers[covered])[:need - len(page)]
+        page += sorted(tiers[covered])[: need - len(page)]
         if len(page) >= need:
             break
     return len(coverage), page

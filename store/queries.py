@@ -1,16 +1,22 @@
 """Small named queries with bound parameters; the only place that reads figures with SQL."""
 
 import json
+from collections.abc import Sequence
 
 from .models import FigureHit, Stats
 
-FIGURE_COLUMNS = ("id, figid, title, year, pmcid, paper_title, reftext, caption, doi, "
-                  "filename, gene_count, genes")
+FIGURE_COLUMNS = (
+    "id, figid, title, year, pmcid, paper_title, reftext, caption, doi, filename, gene_count, genes"
+)
+
 
 def top_figure_ids_for_symbol(db, symbol: str, limit: int, offset: int):
     """[(figure_id, (symbol,))] for one symbol: a range read of the clustered index."""
-    rows = db.execute("SELECT figure_id FROM figure_genes WHERE symbol = ? "
-                      "ORDER BY focus, figure_id LIMIT ? OFFSET ?", [symbol, limit, offset])
+    rows = db.execute(
+        "SELECT figure_id FROM figure_genes WHERE symbol = ? "
+        "ORDER BY focus, figure_id LIMIT ? OFFSET ?",
+        [symbol, limit, offset],
+    )
     return [(row[0], (symbol,)) for row in rows]
 
 
@@ -21,18 +27,24 @@ def gene_figure_counts(db, symbols) -> dict[str, int]:
     return {symbol: counts.get(symbol, 0) for symbol in symbols}
 
 
-def load_hits(db, ranked: list[tuple[int, tuple[str, ...]]]) -> list[FigureHit]:
+def load_hits(db, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> list[FigureHit]:
     """Full figure rows plus OCR words for ranked (figure_id, matched) pairs, order kept."""
     if not ranked:
         return []
     ids = json.dumps([figure_id for figure_id, _ in ranked])
-    rows = {row[0]: row for row in db.execute(
-        f"SELECT {FIGURE_COLUMNS} FROM figures WHERE id IN (SELECT value FROM json_each(?))",
-        [ids])}
+    rows = {
+        row[0]: row
+        for row in db.execute(
+            f"SELECT {FIGURE_COLUMNS} FROM figures WHERE id IN (SELECT value FROM json_each(?))",
+            [ids],
+        )
+    }
     words: dict[tuple[int, str], list[str]] = {}
     for figure_id, symbol, word in db.execute(
-            "SELECT figure_id, symbol, word FROM gene_evidence "
-            "WHERE figure_id IN (SELECT value FROM json_each(?)) AND word IS NOT NULL", [ids]):
+        "SELECT figure_id, symbol, word FROM gene_evidence "
+        "WHERE figure_id IN (SELECT value FROM json_each(?)) AND word IS NOT NULL",
+        [ids],
+    ):
         bucket = words.setdefault((figure_id, symbol), [])
         if word not in bucket:
             bucket.append(word)
@@ -45,12 +57,22 @@ def load_hits(db, ranked: list[tuple[int, tuple[str, ...]]]) -> list[FigureHit]:
 
 
 def _hit(row, matched, words) -> FigureHit:
-    genes = tuple(dict.fromkeys(symbol or written.upper()
-                                for written, symbol in json.loads(row[11])))
+    genes = tuple(
+        dict.fromkeys(symbol or written.upper() for written, symbol in json.loads(row[11]))
+    )
     return FigureHit(
-        figid=row[1], title=row[2], year=row[3], pmcid=row[4], paper_title=row[5],
-        reftext=row[6], caption=row[7], doi=row[8], filename=row[9], gene_count=row[10],
-        genes=genes, matched=matched,
+        figid=row[1],
+        title=row[2],
+        year=row[3],
+        pmcid=row[4],
+        paper_title=row[5],
+        reftext=row[6],
+        caption=row[7],
+        doi=row[8],
+        filename=row[9],
+        gene_count=row[10],
+        genes=genes,
+        matched=matched,
         words={s: tuple(words[(row[0], s)]) for s in genes if (row[0], s) in words},
     )
 
@@ -63,8 +85,7 @@ def figure_ids_by_figid(db, figid: str) -> list[int]:
 
 def figure_ids_by_pmcid(db, pmcid: str) -> list[int]:
     """Every figure of one paper, in figure order."""
-    rows = db.execute("SELECT id FROM figures WHERE pmcid = ? ORDER BY figid",
-                      [pmcid])
+    rows = db.execute("SELECT id FROM figures WHERE pmcid = ? ORDER BY figid", [pmcid])
     return [row[0] for row in rows]
 
 
@@ -77,19 +98,28 @@ def stats(db, top: int = 10) -> Stats:
     """Corpus totals, the last ingest run and the most-mentioned genes."""
     figures, papers = db.execute("SELECT count(*), count(DISTINCT pmcid) FROM figures").fetchone()
     genes, links = db.execute(
-        "SELECT count(*), coalesce(sum(figures), 0) FROM gene_counts WHERE figures > 0").fetchone()
-    last = db.execute("SELECT started, finished, ingested, unchanged, failed FROM ingest_runs "
-                      "ORDER BY id DESC LIMIT 1").fetchone()
-    top_genes = db.execute("SELECT symbol, figures FROM gene_counts "
-                           "ORDER BY figures DESC, symbol LIMIT ?", [top]).fetchall()
+        "SELECT count(*), coalesce(sum(figures), 0) FROM gene_counts WHERE figures > 0"
+    ).fetchone()
+    last = db.execute(
+        "SELECT started, finished, ingested, unchanged, failed FROM ingest_runs "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    top_genes = db.execute(
+        "SELECT symbol, figures FROM gene_counts ORDER BY figures DESC, symbol LIMIT ?", [top]
+    ).fetchall()
     last_ingest = None
     if last:
-        last_ingest = dict(zip(("started", "finished", "ingested", "unchanged", "failed"), last))
+        last_ingest = dict(
+            zip(("started", "finished", "ingested", "unchanged", "failed"), last, strict=True)
+        )
     return Stats(figures, genes, links, papers, last_ingest, tuple(map(tuple, top_genes)))
 
 
 def posted_figures(db, channel: str, figure_ids: list[int]) -> set[int]:
     """Which of these figures the ledger says were already posted to the channel."""
-    rows = db.execute("SELECT figure_id FROM digest_posts WHERE channel = ? AND figure_id IN "
-                      "(SELECT value FROM json_each(?))", [channel, json.dumps(figure_ids)])
+    rows = db.execute(
+        "SELECT figure_id FROM digest_posts WHERE channel = ? AND figure_id IN "
+        "(SELECT value FROM json_each(?))",
+        [channel, json.dumps(figure_ids)],
+    )
     return {row[0] for row in rows}

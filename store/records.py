@@ -3,8 +3,8 @@
 import os
 import re
 import stat
-from operator import itemgetter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 import yaml
@@ -12,10 +12,11 @@ import yaml
 from .errors import RecordError
 from .lexicon import Lexicon
 
-try:  # libyaml's loader is several times faster; BaseLoader keeps every scalar a string,
-    from yaml import CBaseLoader as _Loader  # so 'On' stays 'On' and '2014' stays text.
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import BaseLoader as _Loader
+# libyaml's loader is several times faster; BaseLoader keeps every scalar a string,
+# so 'On' stays 'On' and '2014' stays text.
+_Loader: type[yaml.BaseLoader] | type[yaml.CBaseLoader] = getattr(
+    yaml, "CBaseLoader", yaml.BaseLoader
+)
 
 NA_MARKERS = frozenset({"", ".na.character", "NA", "null", "~"})
 GENERATION_CURRENT = "current"
@@ -118,8 +119,14 @@ _PLAIN_START = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]")
 
 def _is_plain_line(text: str) -> bool:
     # A '#' opening a continuation line starts a comment, as ' #' does anywhere.
-    return bool(text) and ": " not in text and " #" not in text and "\t" not in text \
-        and text[-1] != ":" and text[0] != "#"
+    return (
+        bool(text)
+        and ": " not in text
+        and " #" not in text
+        and "\t" not in text
+        and text[-1] != ":"
+        and text[0] != "#"
+    )
 
 
 def _plain(lines: list[str]) -> str | None:
@@ -162,6 +169,7 @@ def _flat_front_matter(text: str) -> dict | None:
         first = (first or "").rstrip()
         if key in data:
             return None
+        value: object
         if items:
             if first or more:
                 return None
@@ -197,7 +205,7 @@ def load_front_matter(front_matter: str) -> dict:
     if match and not front_matter.startswith("-", match.end()):
         keywords = _plain_keywords(match.group(1))
         if keywords is not None:
-            rest = front_matter[:match.start()] + front_matter[match.end():]
+            rest = front_matter[: match.start()] + front_matter[match.end() :]
             data = _flat_front_matter(rest)
             if data is None:
                 data = yaml.load(rest, Loader=_Loader)
@@ -233,7 +241,7 @@ def _text_list(value, key: str) -> tuple[str, ...]:
     else:
         raise RecordError(f"field '{key}' must be a list or text, got a {type(value).__name__}")
     try:  # every item is text: the common case, done without a Python-level loop
-        kept = dict.fromkeys(map(str.strip, items))
+        kept = dict.fromkeys(map(str.strip, items))  # type: ignore[arg-type]  # None: TypeError
     except TypeError:
         if not all(item is None or isinstance(item, str) for item in items):
             raise RecordError(f"field '{key}' must hold plain text items") from None
@@ -288,8 +296,15 @@ def _legacy_genes(value) -> tuple[list[str], list[Evidence]]:
         if symbol is None:
             continue
         written.append(symbol)
-        evidence.append(Evidence(symbol, na(item.get("word")), na(item.get("source")),
-                                 "Homo sapiens", na(item.get("entrez"))))
+        evidence.append(
+            Evidence(
+                symbol,
+                na(item.get("word")),
+                na(item.get("source")),
+                "Homo sapiens",
+                na(item.get("entrez")),
+            )
+        )
     return written, evidence
 
 
@@ -309,8 +324,10 @@ def read_gene_sidecar(text: str) -> tuple[Evidence, ...]:
     if "ncbigene_symbol" not in header:
         raise RecordError("genes sidecar has no 'ncbigene_symbol' column")
     # Rows are padded and get one empty cell appended, which absent columns (-1) read.
-    columns = [header.index(c) if c in header else -1
-               for c in ("ncbigene_symbol", "word", "source", "organism_name", "ncbigene_id")]
+    columns = [
+        header.index(c) if c in header else -1
+        for c in ("ncbigene_symbol", "word", "source", "organism_name", "ncbigene_id")
+    ]
     pick, top = itemgetter(*columns), max(columns)
     padding = [""] * (top + 1)
     evidence = []
@@ -321,8 +338,9 @@ def read_gene_sidecar(text: str) -> tuple[Evidence, ...]:
         row.append("")
         symbol, word, source, organism, gene_id = pick(row)
         if symbol := symbol.strip():
-            evidence.append(Evidence(symbol, word or None, source or None, organism or None,
-                                     gene_id or None))
+            evidence.append(
+                Evidence(symbol, word or None, source or None, organism or None, gene_id or None)
+            )
     return tuple(dict.fromkeys(evidence))
 
 
@@ -333,12 +351,16 @@ def read_chemical_sidecar(text: str) -> set[str]:
     if "word" not in header:
         raise RecordError("chemicals sidecar has no 'word' column")
     column = header.index("word")
-    return {row[column].strip() for line in lines[1:]
-            if len(row := line.rstrip("\r").split("\t")) > column and row[column].strip()}
+    return {
+        row[column].strip()
+        for line in lines[1:]
+        if len(row := line.rstrip("\r").split("\t")) > column and row[column].strip()
+    }
 
 
-def parse_record(text: str, lexicon: Lexicon, gene_tsv: str | None = None,
-                 chemical_tsv: str | None = None) -> Record:
+def parse_record(
+    text: str, lexicon: Lexicon, gene_tsv: str | None = None, chemical_tsv: str | None = None
+) -> Record:
     """Parse one record's text (plus optional sidecar texts) into a Record."""
     try:
         data = load_front_matter(split_front_matter(text))
@@ -365,8 +387,11 @@ def parse_record(text: str, lexicon: Lexicon, gene_tsv: str | None = None,
     if gene_tsv:
         evidence = list(read_gene_sidecar(gene_tsv))
     hgnc = lexicon.normal.get  # the inlined Lexicon.normalise: this runs for every gene
-    unique = [w for w in dict.fromkeys(written) if w not in chemicals] if chemicals \
+    unique = (
+        [w for w in dict.fromkeys(written) if w not in chemicals]
+        if chemicals
         else list(dict.fromkeys(written))
+    )
     genes = tuple(map(Gene, unique, map(hgnc, map(str.upper, unique))))
     return Record(
         figid=figid,
@@ -400,9 +425,13 @@ def sidecar_paths(record_path: str, kind: str = "genes") -> list[str]:
 MB = 1024 * 1024
 MAX_RECORD_BYTES = 5 * MB  # PFOCR's largest records are ~100 KB
 MAX_SIDECAR_BYTES = 20 * MB
-_SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
-            (stat.S_ISDIR, "a folder"))
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 
 def inside(path: str, tree: str | None) -> bool:
@@ -422,8 +451,9 @@ def read_regular(path: str, limit: int, tree: str | None = None) -> bytes:
     if not os.path.lexists(path):
         raise FileNotFoundError(path)
     if not inside(path, tree):
-        raise RecordError(f"is a symlink to {os.path.realpath(path)}, outside the folder "
-                          "being ingested; skipped")
+        raise RecordError(
+            f"is a symlink to {os.path.realpath(path)}, outside the folder being ingested; skipped"
+        )
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
@@ -431,16 +461,18 @@ def read_regular(path: str, limit: int, tree: str | None = None) -> bytes:
             kind = next((name for test, name in _SPECIAL if test(info.st_mode)), "not a file")
             raise RecordError(f"is {kind}, not a regular file; skipped")
         if info.st_size > limit:
-            raise RecordError(f"is {info.st_size / MB:.1f} MB, over the {limit // MB} MB "
-                              "limit; skipped")
+            raise RecordError(
+                f"is {info.st_size / MB:.1f} MB, over the {limit // MB} MB limit; skipped"
+            )
         data = handle.read(limit + 1)
     if len(data) > limit:  # it grew while we read it
         raise RecordError(f"is over the {limit // MB} MB limit; skipped")
     return data
 
 
-def read_sidecar(record_path, kind: str = "genes", listing=None,
-                 tree: str | None = None) -> bytes | None:
+def read_sidecar(
+    record_path, kind: str = "genes", listing=None, tree: str | None = None
+) -> bytes | None:
     """The raw bytes of a record's sidecar, or None when it has none.
 
     `listing(folder)` may return the set of names in a folder, so a big ingest

@@ -2,34 +2,65 @@
 
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 from rapidfuzz.distance import OSA
 
 from .models import KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE, Resolution
-from .names import (RANK_ALIAS, RANK_CURATED, RANK_FAMILY, RANK_PREVIOUS, RANK_SYMBOL, Entry,
-                    NameIndex, fuzzy_depth)
+from .names import (
+    RANK_ALIAS,
+    RANK_CURATED,
+    RANK_FAMILY,
+    RANK_PREVIOUS,
+    RANK_SYMBOL,
+    Entry,
+    NameIndex,
+    fuzzy_depth,
+)
 
 # Within a pass, the first class with a hit wins: ERK/PI3K/AKT/JNK are families though
 # each is also a gene's alias; CDC2 is CDK1's previous symbol before it is POLD1's alias;
 # curated lab names beat old aliases.
-RANK_NOTES = {RANK_SYMBOL: "approved symbol", RANK_FAMILY: "FamPlex family",
-              RANK_PREVIOUS: "previous symbol", RANK_CURATED: "common name",
-              RANK_ALIAS: "alias"}
+RANK_NOTES = {
+    RANK_SYMBOL: "approved symbol",
+    RANK_FAMILY: "FamPlex family",
+    RANK_PREVIOUS: "previous symbol",
+    RANK_CURATED: "common name",
+    RANK_ALIAS: "alias",
+}
 
 GREEK = {  # letter -> (spelled-out name, the letter HGNC uses in symbols: TGFB1, PRKCQ, IFNW1)
-    "α": ("alpha", "A"), "β": ("beta", "B"), "γ": ("gamma", "G"), "δ": ("delta", "D"),
-    "ε": ("epsilon", "E"), "ζ": ("zeta", "Z"), "η": ("eta", "H"), "θ": ("theta", "Q"),
-    "ι": ("iota", "I"), "κ": ("kappa", "K"), "λ": ("lambda", "L"), "μ": ("mu", "M"),
-    "ν": ("nu", "N"), "ξ": ("xi", "X"), "π": ("pi", "P"), "ρ": ("rho", "R"),
-    "σ": ("sigma", "S"), "τ": ("tau", "T"), "υ": ("upsilon", "U"), "φ": ("phi", "F"),
-    "χ": ("chi", "C"), "ψ": ("psi", "Y"), "ω": ("omega", "W"),
+    "α": ("alpha", "A"),
+    "β": ("beta", "B"),
+    "γ": ("gamma", "G"),
+    "δ": ("delta", "D"),
+    "ε": ("epsilon", "E"),
+    "ζ": ("zeta", "Z"),
+    "η": ("eta", "H"),
+    "θ": ("theta", "Q"),
+    "ι": ("iota", "I"),
+    "κ": ("kappa", "K"),
+    "λ": ("lambda", "L"),
+    "μ": ("mu", "M"),
+    "ν": ("nu", "N"),
+    "ξ": ("xi", "X"),
+    "π": ("pi", "P"),
+    "ρ": ("rho", "R"),
+    "σ": ("sigma", "S"),
+    "τ": ("tau", "T"),
+    "υ": ("upsilon", "U"),
+    "φ": ("phi", "F"),
+    "χ": ("chi", "C"),
+    "ψ": ("psi", "Y"),
+    "ω": ("omega", "W"),
 }
 _SPELLED = {name: letter for letter, (name, _) in GREEK.items()}
 # A spelled-out name counts only as a whole word or a lower-case run in camel case:
 # 'HIF-1alpha' and 'NFkappaB' match, 'alphabet' and 'betaine' do not.
-_SPELLED_RE = re.compile(r"(?<![a-z])(" + "|".join(sorted(_SPELLED, key=len, reverse=True))
-                         + r")(?![a-z])", re.IGNORECASE)
+_SPELLED_RE = re.compile(
+    r"(?<![a-z])(" + "|".join(sorted(_SPELLED, key=len, reverse=True)) + r")(?![a-z])",
+    re.IGNORECASE,
+)
 _GREEK_RE = re.compile("[" + "".join(GREEK) + "]")
 _PREFIX_RE = re.compile(r"^(?:phospho-?|p-|c-)(?=\w)", re.IGNORECASE)
 _STRIP_RE = re.compile(r"[\s\-_‐‑‒–—]+")
@@ -39,30 +70,270 @@ _TOKEN_EDGES = "?!.,;:()[]{}\"'“”‘’«»"
 _GENE_LIKE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,11}$")
 
 FAMILY_DISPLAY = {  # FamPlex ids -> the names biologists write
-    "NFKB": "NF-κB", "p38": "p38 MAPK", "TGFB": "TGF-β", "IKK_family": "IKK", "PKA": "PKA",
-    "PKC": "PKC", "HIF_alpha": "HIF-α", "SMAD2_3": "SMAD2/3", "mTORC1": "mTORC1",
-    "mTORC2": "mTORC2", "AP1": "AP-1", "IFN": "IFN", "ERK": "ERK", "JNK": "JNK",
+    "NFKB": "NF-κB",
+    "p38": "p38 MAPK",
+    "TGFB": "TGF-β",
+    "IKK_family": "IKK",
+    "PKA": "PKA",
+    "PKC": "PKC",
+    "HIF_alpha": "HIF-α",
+    "SMAD2_3": "SMAD2/3",
+    "mTORC1": "mTORC1",
+    "mTORC2": "mTORC2",
+    "AP1": "AP-1",
+    "IFN": "IFN",
+    "ERK": "ERK",
+    "JNK": "JNK",
 }
 
 # Words that carry no gene in a sentence ("which figures show ITGB3 and RALB?"), plus
 # common English words that happen to be symbols or aliases. A bare `CAT` or `SET` is
 # still a gene: these only apply to lower-case tokens inside a longer query.
-FILLER = frozenset("""
-    a about all also an and any are as at be between both but by can could do does each
-    figure figures find for from genes gene get give has have how i in include includes
-    including involve involved involving is it list look me mention mentions mentioning my
-    of on or pathway pathways please show showing shows some than that the their them
-    these this those to what where which who with without containing contain contains
-    diagram diagrams image images map maps network networks paper papers picture pictures
-    set cat max can impact was not rest act ace age aim air arm art bad bag ban bat bed
-    big bit box boy bus cap car cop cry cut day did dog ear end eye fat few fit fly fur
-    gap gas got gun hat hid him hip hit hot its job key kid lab lag law lay leg let lie
-    lot low man map may men met mix mob mud net new nor now odd off oil old one our out
-    own pad pan pay pen per pet pig pin pit pop pot put ran raw red rib rid rim rip rod
-    row run sad saw say sea see sex she shy sin sir sit six ski sky son spy sun tag tan
-    tap tax tea ten tie tip toe ton too top toy try two use van via war way web wet who
-    why win yes yet you zip
-""".split())
+FILLER = frozenset(
+    [
+        "a",
+        "about",
+        "all",
+        "also",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "each",
+        "figure",
+        "figures",
+        "find",
+        "for",
+        "from",
+        "genes",
+        "gene",
+        "get",
+        "give",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "include",
+        "includes",
+        "including",
+        "involve",
+        "involved",
+        "involving",
+        "is",
+        "it",
+        "list",
+        "look",
+        "me",
+        "mention",
+        "mentions",
+        "mentioning",
+        "my",
+        "of",
+        "on",
+        "or",
+        "pathway",
+        "pathways",
+        "please",
+        "show",
+        "showing",
+        "shows",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "these",
+        "this",
+        "those",
+        "to",
+        "what",
+        "where",
+        "which",
+        "who",
+        "with",
+        "without",
+        "containing",
+        "contain",
+        "contains",
+        "diagram",
+        "diagrams",
+        "image",
+        "images",
+        "map",
+        "maps",
+        "network",
+        "networks",
+        "paper",
+        "papers",
+        "picture",
+        "pictures",
+        "set",
+        "cat",
+        "max",
+        "can",
+        "impact",
+        "was",
+        "not",
+        "rest",
+        "act",
+        "ace",
+        "age",
+        "aim",
+        "air",
+        "arm",
+        "art",
+        "bad",
+        "bag",
+        "ban",
+        "bat",
+        "bed",
+        "big",
+        "bit",
+        "box",
+        "boy",
+        "bus",
+        "cap",
+        "car",
+        "cop",
+        "cry",
+        "cut",
+        "day",
+        "did",
+        "dog",
+        "ear",
+        "end",
+        "eye",
+        "fat",
+        "few",
+        "fit",
+        "fly",
+        "fur",
+        "gap",
+        "gas",
+        "got",
+        "gun",
+        "hat",
+        "hid",
+        "him",
+        "hip",
+        "hit",
+        "hot",
+        "its",
+        "job",
+        "key",
+        "kid",
+        "lab",
+        "lag",
+        "law",
+        "lay",
+        "leg",
+        "let",
+        "lie",
+        "lot",
+        "low",
+        "man",
+        "map",
+        "may",
+        "men",
+        "met",
+        "mix",
+        "mob",
+        "mud",
+        "net",
+        "new",
+        "nor",
+        "now",
+        "odd",
+        "off",
+        "oil",
+        "old",
+        "one",
+        "our",
+        "out",
+        "own",
+        "pad",
+        "pan",
+        "pay",
+        "pen",
+        "per",
+        "pet",
+        "pig",
+        "pin",
+        "pit",
+        "pop",
+        "pot",
+        "put",
+        "ran",
+        "raw",
+        "red",
+        "rib",
+        "rid",
+        "rim",
+        "rip",
+        "rod",
+        "row",
+        "run",
+        "sad",
+        "saw",
+        "say",
+        "sea",
+        "see",
+        "sex",
+        "she",
+        "shy",
+        "sin",
+        "sir",
+        "sit",
+        "six",
+        "ski",
+        "sky",
+        "son",
+        "spy",
+        "sun",
+        "tag",
+        "tan",
+        "tap",
+        "tax",
+        "tea",
+        "ten",
+        "tie",
+        "tip",
+        "toe",
+        "ton",
+        "too",
+        "top",
+        "toy",
+        "try",
+        "two",
+        "use",
+        "van",
+        "via",
+        "war",
+        "way",
+        "web",
+        "wet",
+        "who",
+        "why",
+        "win",
+        "yes",
+        "yet",
+        "you",
+        "zip",
+    ]
+)
 
 
 def fold(text: str) -> str:
@@ -105,8 +376,9 @@ def family_name(name: str) -> str:
 
 def looks_like_gene(token: str) -> bool:
     """Worth a fuzzy guess: short, starts with a letter, and has a capital or a digit."""
-    return bool(_GENE_LIKE_RE.match(token)) and (token != token.lower() or
-                                                  any(c.isdigit() for c in token))
+    return bool(_GENE_LIKE_RE.match(token)) and (
+        token != token.lower() or any(c.isdigit() for c in token)
+    )
 
 
 def tokens(text: str) -> list[str]:
@@ -117,8 +389,11 @@ def tokens(text: str) -> list[str]:
 class Resolver:
     """Turns query terms into genes or families, with did-you-mean for typos."""
 
-    def __init__(self, names: NameIndex | Callable[[], NameIndex],
-                 popularity: Callable[[list[str]], dict[str, int]]):
+    def __init__(
+        self,
+        names: NameIndex | Callable[[], NameIndex],
+        popularity: Callable[[list[str]], dict[str, int]],
+    ):
         self._names = names  # the index, or a function that opens it on first use
         self.popularity = popularity  # symbol -> how many figures mention it
 
@@ -174,13 +449,24 @@ class Resolver:
         best = min(entry.rank for entry in hits)
         top = [entry for entry in hits if entry.rank == best]
         if best == RANK_FAMILY and len(top[0].symbols) > 1:
-            name, members = top[0].family, top[0].symbols
-            return Resolution(term, KIND_FAMILY, members, label=family_label(name, members),
-                              note=f"FamPlex family {name}", name=family_name(name))
+            name, members = top[0].family or top[0].name, top[0].symbols
+            return Resolution(
+                term,
+                KIND_FAMILY,
+                members,
+                label=family_label(name, members),
+                note=f"FamPlex family {name}",
+                name=family_name(name),
+            )
         # A one-member FamPlex entry (BCATENIN = CTNNB1) is just that gene.
-        genes = list(dict.fromkeys(s for entry in sorted(hits, key=lambda e: e.rank)
-                                   if entry.rank != RANK_FAMILY or len(entry.symbols) == 1
-                                   for s in entry.symbols))
+        genes = list(
+            dict.fromkeys(
+                s
+                for entry in sorted(hits, key=lambda e: e.rank)
+                if entry.rank != RANK_FAMILY or len(entry.symbols) == 1
+                for s in entry.symbols
+            )
+        )
         primary = genes[0]
         if primary.upper() == fold(term).upper():
             note = ""
@@ -191,8 +477,13 @@ class Resolver:
         if len(genes) == 1:
             return Resolution(term, KIND_GENE, (primary,), label=primary, note=note)
         others = ", ".join(genes[1:4])
-        return Resolution(term, KIND_AMBIGUOUS, tuple(genes), label=primary,
-                          note=(note + "; " if note else "") + f"also names {others}")
+        return Resolution(
+            term,
+            KIND_AMBIGUOUS,
+            tuple(genes),
+            label=primary,
+            note=(note + "; " if note else "") + f"also names {others}",
+        )
 
     def suggest(self, term: str, limit: int = 5) -> list[str]:
         """Approved symbols within 1 edit (2 for long terms), most-mentioned first."""
@@ -209,8 +500,11 @@ class Resolver:
     def _near(self, word: str, max_distance: int) -> list[str]:
         """Approved symbols within max_distance OSA edits of word (upper case): the
         deletion index proposes, rapidfuzz's OSA distance (a swap is one edit) decides."""
-        return sorted(c for c in self.names.candidates(word, max_distance)
-                      if c.upper() != word and OSA.distance(word, c.upper()) <= max_distance)
+        return sorted(
+            c
+            for c in self.names.candidates(word, max_distance)
+            if c.upper() != word and OSA.distance(word, c.upper()) <= max_distance
+        )
 
     @staticmethod
     def _closeness(key: str, symbol: str) -> tuple[int, int]:
@@ -258,16 +552,20 @@ class Resolver:
             return [found], []
         winner = self._clear_winner(part, suggestions)
         if winner:
-            return [Resolution(part, KIND_GENE, (winner,), label=winner, corrected=True,
-                               note="typo corrected")], suggestions
+            return [
+                Resolution(
+                    part, KIND_GENE, (winner,), label=winner, corrected=True, note="typo corrected"
+                )
+            ], suggestions
         return [found], suggestions
 
     def _clear_winner(self, part: str, suggestions: list[str]) -> str | None:
         """Auto-correct only when one candidate is the only one, or dominates by 10x."""
         key = strip_key(part)
         top = suggestions[0]
-        rivals = [s for s in suggestions[1:]
-                  if self._closeness(key, s) <= self._closeness(key, top)]
+        rivals = [
+            s for s in suggestions[1:] if self._closeness(key, s) <= self._closeness(key, top)
+        ]
         if not rivals:
             return top
         counts = self.popularity([top, *rivals])
@@ -283,9 +581,18 @@ class Resolver:
             found = [self.resolve(name) for name in names]
             if all(r.resolved for r in found):
                 symbols = tuple(dict.fromkeys(s for r in found for s in r.symbols))
-                return [Resolution(part, KIND_FAMILY, symbols,
-                                   label=f"{part} ({', '.join(symbols)})", name=part,
-                                   note=" + ".join(f"{n}={'/'.join(r.symbols)}"
-                                                   for n, r in zip(names, found)))]
-        return [r for piece in part.split("/") if piece
-                for r in self._with_fuzzy(piece, bare=False)[0]]
+                return [
+                    Resolution(
+                        part,
+                        KIND_FAMILY,
+                        symbols,
+                        label=f"{part} ({', '.join(symbols)})",
+                        name=part,
+                        note=" + ".join(
+                            f"{n}={'/'.join(r.symbols)}" for n, r in zip(names, found, strict=True)
+                        ),
+                    )
+                ]
+        return [
+            r for piece in part.split("/") if piece for r in self._with_fuzzy(piece, bare=False)[0]
+        ]

@@ -200,9 +200,12 @@ def resume_fts(conn) -> None:
 
 def index_fts(conn, figure_ids: list[int]) -> None:
     """Index the given new figures in one statement, in the transaction that inserted them."""
-    conn.execute("INSERT INTO figures_fts (rowid, title, caption, paper_title) "
-                 "SELECT id, title, caption, paper_title FROM figures "
-                 "WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(figure_ids)])
+    conn.execute(
+        "INSERT INTO figures_fts (rowid, title, caption, paper_title) "
+        "SELECT id, title, caption, paper_title FROM figures "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(figure_ids)],
+    )
 
 
 def _rebuild_fts(conn) -> None:
@@ -251,16 +254,14 @@ def write(conn: sqlite3.Connection):
     conn.commit()
 
 
-def connect(path, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
-            migrate: bool = True) -> Database:
+def connect(path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, migrate: bool = True) -> Database:
     """Open (creating if needed) a database file in WAL mode with the schema applied.
 
     `migrate=False` only opens it: for extra connections to a database already set up,
     which must not wait on another writer just to check the schema."""
     # Bolt runs slow replies in worker threads; Store serialises access with a lock.
     # isolation_level IMMEDIATE: even an implicit transaction takes the write lock first.
-    db = Database(sqlite3.connect(str(path), check_same_thread=False,
-                                  isolation_level="IMMEDIATE"))
+    db = Database(sqlite3.connect(str(path), check_same_thread=False, isolation_level="IMMEDIATE"))
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     # Only takes effect on a new file. Bigger pages make ingest ~10% faster (fewer b-tree
     # splits and WAL frames) and cost lookups nothing measurable.
@@ -273,8 +274,10 @@ def connect(path, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     _migrate(db)
     db.executescript(SCHEMA)
     with write(db.conn):
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                   [str(SCHEMA_VERSION)])
+        db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+            [str(SCHEMA_VERSION)],
+        )
     if meta(db, "fts_stale"):  # schema 1 marked the index of a killed bulk ingest this way
         _rebuild_fts(db.conn)
     db.executescript(FTS_INSERT_TRIGGER)  # a killed bulk ingest leaves it dropped
@@ -283,8 +286,9 @@ def connect(path, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 
 def _migrate(db: Database) -> None:
     """Bring a database written by an older version up to SCHEMA_VERSION, keeping its rows."""
-    old_evidence = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                              "AND name = 'gene_evidence'").fetchone()
+    old_evidence = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gene_evidence'"
+    ).fetchone()
     if not old_evidence:
         return
     with db.conn:  # schema 1 -> 2: one JSON value per figure instead of a row per match
@@ -295,16 +299,18 @@ def _migrate(db: Database) -> None:
             "UPDATE figures SET evidence = (SELECT json_group_array(json_array(symbol, "
             "source_symbol, word, source, organism, gene_id)) FROM (SELECT * FROM gene_evidence "
             "AS g WHERE g.figure_id = figures.id ORDER BY seq)) "
-            "WHERE id IN (SELECT figure_id FROM gene_evidence)")
+            "WHERE id IN (SELECT figure_id FROM gene_evidence)"
+        )
         db.execute("DROP TABLE gene_evidence")
-        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                   [str(SCHEMA_VERSION)])
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 
 def bump_corpus_version(conn) -> None:
     """Mark the figures as changed, inside the writer's transaction; caches key on this."""
-    conn.execute("INSERT INTO meta (key, value) VALUES ('corpus_version', 1) "
-                 "ON CONFLICT(key) DO UPDATE SET value = value + 1")
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('corpus_version', 1) "
+        "ON CONFLICT(key) DO UPDATE SET value = value + 1"
+    )
 
 
 def corpus_version(db) -> str | None:
@@ -328,14 +334,18 @@ def load_lexicon(db: Database, lexicon: Lexicon) -> None:
             db.execute(f"DELETE FROM {table}")
         db.conn.executemany(
             "INSERT INTO lexicon_symbols VALUES (?, ?)",
-            [(s, lexicon.symbol_entrez.get(s)) for s in lexicon.symbols.values()])
+            [(s, lexicon.symbol_entrez.get(s)) for s in lexicon.symbols.values()],
+        )
         db.conn.executemany(
             "INSERT INTO lexicon_aliases VALUES (?, ?)",
-            [(a, s) for a, symbols in lexicon.aliases.items() for s in symbols])
+            [(a, s) for a, symbols in lexicon.aliases.items() for s in symbols],
+        )
         db.conn.executemany(
             "INSERT INTO lexicon_previous VALUES (?, ?)",
-            [(p, s) for p, symbols in lexicon.previous.items() for s in symbols])
+            [(p, s) for p, symbols in lexicon.previous.items() for s in symbols],
+        )
         db.conn.executemany(
             "INSERT INTO lexicon_families VALUES (?, ?)",
-            [(name, m) for name, members in lexicon.families.values() for m in members])
+            [(name, m) for name, members in lexicon.families.values() for m in members],
+        )
         db.execute("INSERT OR REPLACE INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])

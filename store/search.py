@@ -35,19 +35,26 @@ def match_expression(terms: list[str]) -> str:
 
 
 def _matches(db, expression: str) -> int:
-    return db.execute("SELECT count(*) FROM figures_fts WHERE figures_fts MATCH ?",
-                      [expression]).fetchone()[0]
+    return db.execute(
+        "SELECT count(*) FROM figures_fts WHERE figures_fts MATCH ?", [expression]
+    ).fetchone()[0]
 
 
 def _exists(db, expression: str) -> bool:
-    return db.execute("SELECT 1 FROM figures_fts WHERE figures_fts MATCH ? LIMIT 1",
-                      [expression]).fetchone() is not None
+    return (
+        db.execute(
+            "SELECT 1 FROM figures_fts WHERE figures_fts MATCH ? LIMIT 1", [expression]
+        ).fetchone()
+        is not None
+    )
 
 
 def _best(db, expression: str, count: int) -> list[tuple[int, float]]:
-    return db.execute("SELECT rowid, bm25(figures_fts, ?, ?, ?) AS score FROM figures_fts "
-                      "WHERE figures_fts MATCH ? ORDER BY score LIMIT ?",
-                      [*WEIGHTS, expression, count]).fetchall()
+    return db.execute(
+        "SELECT rowid, bm25(figures_fts, ?, ?, ?) AS score FROM figures_fts "
+        "WHERE figures_fts MATCH ? ORDER BY score LIMIT ?",
+        [*WEIGHTS, expression, count],
+    ).fetchall()
 
 
 def _candidates(db, expression: str, total: int, count: int) -> list[tuple[int, float]]:
@@ -63,9 +70,11 @@ def _candidates(db, expression: str, total: int, count: int) -> list[tuple[int, 
     titled = "{title} : (" + expression + ")"
     if 0 < _matches(db, titled) <= FULL_RANK:
         return _best(db, titled, count)
-    newest = db.execute("SELECT rowid, bm25(figures_fts, ?, ?, ?) FROM figures_fts "
-                        "WHERE figures_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-                        [*WEIGHTS, expression, BROAD_POOL]).fetchall()
+    newest = db.execute(
+        "SELECT rowid, bm25(figures_fts, ?, ?, ?) FROM figures_fts "
+        "WHERE figures_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+        [*WEIGHTS, expression, BROAD_POOL],
+    ).fetchall()
     return sorted(newest, key=lambda row: row[1])[:count]
 
 
@@ -100,10 +109,14 @@ class Vocabulary:
         # without the few letters a suffix takes. That probe is loose ('chan' ~ 'can'), so
         # its hits must still resemble the whole word; typos rarely hit the first letter.
         probes = dict.fromkeys((word, word[:-3] if len(word) > 6 else word))
-        found = [hit for probe in probes
-                 for hit in process.extract(probe, self._terms, scorer=fuzz.ratio,
-                                            score_cutoff=80, limit=5)
-                 if hit[0][:1] == word[:1] and fuzz.ratio(word, hit[0]) >= WHOLE_WORD_RATIO]
+        found = [
+            hit
+            for probe in probes
+            for hit in process.extract(
+                probe, self._terms, scorer=fuzz.ratio, score_cutoff=80, limit=5
+            )
+            if hit[0][:1] == word[:1] and fuzz.ratio(word, hit[0]) >= WHOLE_WORD_RATIO
+        ]
         if not found:
             return None
         return max(found, key=lambda hit: (hit[1], self._docs.get(hit[0], 0)))[0]
@@ -126,16 +139,19 @@ def search(db, vocabulary: Vocabulary, text: str, limit: int, offset: int):
     if total == 0:
         return 0, [], corrections
     scored = _candidates(db, expression, total, max(CANDIDATES, offset + limit))
-    titles = dict(db.execute("SELECT id, title FROM figures WHERE id IN "
-                             "(SELECT value FROM json_each(?))",
-                             [json.dumps([rowid for rowid, _ in scored])]))
+    titles = dict(
+        db.execute(
+            "SELECT id, title FROM figures WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps([rowid for rowid, _ in scored])],
+        )
+    )
     rows = [(rowid, titles.get(rowid), score) for rowid, score in scored]
     query = " ".join(terms)
     best = min(score for _, _, score in rows) or -1.0
     # BM25 (negative, lower is better) scaled to 0..1, plus how closely the title reads
     # like the query, so a title with a typo or a reordered phrase still rises.
     ranked = sorted(rows, key=lambda r: -(r[2] / best + _title_similarity(query, r[1] or "")))
-    return total, [(row[0], ()) for row in ranked[offset:offset + limit]], corrections
+    return total, [(row[0], ()) for row in ranked[offset : offset + limit]], corrections
 
 
 @lru_cache(maxsize=4096)

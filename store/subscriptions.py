@@ -1,11 +1,18 @@
 """Channel subscriptions: turning `/pathway subscribe ...` text into rows, and back."""
 
 import json
-from .schema import write
 
-from .models import (KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE, SUB_SEARCH, ChannelState,
-                     Subscription)
+from .models import (
+    KIND_AMBIGUOUS,
+    KIND_FAMILY,
+    KIND_GENE,
+    KIND_NONE,
+    SUB_SEARCH,
+    ChannelState,
+    Subscription,
+)
 from .resolve import Resolver
+from .schema import write
 from .search import parse_terms
 
 ALL = "all"
@@ -24,8 +31,11 @@ def understand(resolver: Resolver, channel: str, text: str) -> tuple[list[Subscr
     found, problems = [], []
     for r in resolutions:
         if r.kind == KIND_NONE or not r.symbols:
-            hint = f" Did you mean {', '.join(suggestions[:3])}?" if suggestions else \
-                f" For a topic, use `subscribe search {r.input}`."
+            hint = (
+                f" Did you mean {', '.join(suggestions[:3])}?"
+                if suggestions
+                else f" For a topic, use `subscribe search {r.input}`."
+            )
             problems.append(f"“{r.input}” is not a gene or family I know.{hint}")
             continue
         symbols = r.symbols[:1] if r.kind == KIND_AMBIGUOUS else r.symbols
@@ -34,13 +44,16 @@ def understand(resolver: Resolver, channel: str, text: str) -> tuple[list[Subscr
         if r.corrected:
             note = f"“{r.input}” read as {r.title} (typo corrected)"
         elif r.kind == KIND_AMBIGUOUS:
-            note = (f"“{r.input}” also names {', '.join(r.symbols[1:])}; subscribe to one of "
-                    "those by its symbol if you meant it")
+            note = (
+                f"“{r.input}” also names {', '.join(r.symbols[1:])}; subscribe to one of "
+                "those by its symbol if you meant it"
+            )
         elif r.input.upper() != r.title.upper() and r.note:
             note = f"“{r.input}” read as {r.title} ({r.note})"
         label = f"{r.title} ({len(symbols)} genes)" if kind == KIND_FAMILY else r.title
-        found.append(Subscription(channel, kind, ",".join(sorted(symbols)), label,
-                                  tuple(symbols), note=note))
+        found.append(
+            Subscription(channel, kind, ",".join(sorted(symbols)), label, tuple(symbols), note=note)
+        )
     return found, problems
 
 
@@ -52,13 +65,25 @@ def save(db, subscriptions: list[Subscription], user: str | None, now: str) -> l
             cursor = db.execute(
                 "INSERT OR IGNORE INTO subscriptions (channel, kind, key, label, symbols, search, "
                 "created, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [sub.channel, sub.kind, sub.key, sub.label, json.dumps(sub.symbols), sub.search,
-                 now, user])
+                [
+                    sub.channel,
+                    sub.kind,
+                    sub.key,
+                    sub.label,
+                    json.dumps(sub.symbols),
+                    sub.search,
+                    now,
+                    user,
+                ],
+            )
             if cursor.rowcount:
                 added.append(sub)
         for channel in {sub.channel for sub in subscriptions}:
-            db.execute("INSERT INTO channels (channel) VALUES (?) ON CONFLICT(channel) "
-                       "DO UPDATE SET paused_reason = NULL, paused_at = NULL", [channel])
+            db.execute(
+                "INSERT INTO channels (channel) VALUES (?) ON CONFLICT(channel) "
+                "DO UPDATE SET paused_reason = NULL, paused_at = NULL",
+                [channel],
+            )
     return added
 
 
@@ -73,15 +98,18 @@ def remove(db, resolver: Resolver, channel: str, text: str) -> list[str]:
         typed = text.strip().lower()
         doomed = [s for s in current if (s.kind, s.key) in keys or s.label.lower() == typed]
     with write(db.conn):
-        db.conn.executemany("DELETE FROM subscriptions WHERE channel = ? AND kind = ? AND key = ?",
-                            [(channel, s.kind, s.key) for s in doomed])
+        db.conn.executemany(
+            "DELETE FROM subscriptions WHERE channel = ? AND kind = ? AND key = ?",
+            [(channel, s.kind, s.key) for s in doomed],
+        )
     return [s.label for s in doomed]
 
 
 def _row(row) -> Subscription:
     channel, kind, key, label, symbols, search, created, created_by = row
-    return Subscription(channel, kind, key, label, tuple(json.loads(symbols)), search, created,
-                        created_by)
+    return Subscription(
+        channel, kind, key, label, tuple(json.loads(symbols)), search, created, created_by
+    )
 
 
 SUBSCRIPTION_COLUMNS = "channel, kind, key, label, symbols, search, created, created_by"
@@ -89,11 +117,16 @@ SUBSCRIPTION_COLUMNS = "channel, kind, key, label, symbols, search, created, cre
 
 def listing(db, channel: str) -> ChannelState:
     """A channel's subscriptions, oldest first, with its digest state."""
-    subs = tuple(_row(r) for r in db.execute(
-        f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE channel = ? ORDER BY id",
-        [channel]))
-    state = db.execute("SELECT last_digest, paused_reason, paused_at FROM channels "
-                       "WHERE channel = ?", [channel]).fetchone() or (None, None, None)
+    subs = tuple(
+        _row(r)
+        for r in db.execute(
+            f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE channel = ? ORDER BY id",
+            [channel],
+        )
+    )
+    state = db.execute(
+        "SELECT last_digest, paused_reason, paused_at FROM channels WHERE channel = ?", [channel]
+    ).fetchone() or (None, None, None)
     return ChannelState(channel, subs, *state)
 
 
@@ -102,5 +135,6 @@ def active_channels(db, channel: str | None = None) -> list[ChannelState]:
     rows = db.execute(
         "SELECT DISTINCT s.channel FROM subscriptions s LEFT JOIN channels c USING (channel) "
         "WHERE c.paused_reason IS NULL AND (? IS NULL OR s.channel = ?) ORDER BY s.channel",
-        [channel, channel]).fetchall()
+        [channel, channel],
+    ).fetchall()
     return [listing(db, row[0]) for row in rows]

@@ -51,30 +51,43 @@ def check_source(source: str) -> str:
     if not source or not source.strip():
         raise SyncError("the PFOCR source is empty; give a repository URL or a checkout folder")
     if source.startswith("-"):
-        raise SyncError(f"refusing source {source!r}: it starts with '-' and git would read "
-                        "it as an option")
+        raise SyncError(
+            f"refusing source {source!r}: it starts with '-' and git would read it as an option"
+        )
     if "::" in source:
-        raise SyncError(f"refusing source {source!r}: git remote helpers such as ext:: are "
-                        f"not allowed; use {', '.join(s + '://' for s in ALLOWED_SCHEMES)} "
-                        "or a folder")
+        raise SyncError(
+            f"refusing source {source!r}: git remote helpers such as ext:: are "
+            f"not allowed; use {', '.join(s + '://' for s in ALLOWED_SCHEMES)} "
+            "or a folder"
+        )
     if "://" in source:
         scheme = source.split("://", 1)[0].lower()
         if scheme not in ALLOWED_SCHEMES:
-            raise SyncError(f"refusing source {source!r}: only "
-                            f"{', '.join(s + '://' for s in ALLOWED_SCHEMES)} URLs or a folder")
+            raise SyncError(
+                f"refusing source {source!r}: only "
+                f"{', '.join(s + '://' for s in ALLOWED_SCHEMES)} URLs or a folder"
+            )
     elif re.match(r"^[\w.-]+@[\w.-]+:", source):
-        raise SyncError(f"write {source!r} as ssh://{source.replace(':', '/', 1)} "
-                        "(scp-style addresses are not accepted)")
+        raise SyncError(
+            f"write {source!r} as ssh://{source.replace(':', '/', 1)} "
+            "(scp-style addresses are not accepted)"
+        )
     return source
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
     """Run git without ever prompting for credentials; SyncError with git's own words."""
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true", LC_ALL="C",
-               GIT_ALLOW_PROTOCOL=GIT_ALLOW_PROTOCOL)
+    env = dict(
+        os.environ,
+        GIT_TERMINAL_PROMPT="0",
+        GIT_ASKPASS="true",
+        LC_ALL="C",
+        GIT_ALLOW_PROTOCOL=GIT_ALLOW_PROTOCOL,
+    )
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT)
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=GIT_TIMEOUT
+        )
     except FileNotFoundError:
         raise SyncError("git is not installed; sync needs it to fetch PFOCR") from None
     except subprocess.TimeoutExpired:
@@ -90,8 +103,17 @@ def _clone(url: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".clone-", dir=target.parent))
     try:
-        git("clone", "--quiet", "--depth", "1", "--filter=blob:none", "--sparse", "--",
-            url, str(staging / "repo"))
+        git(
+            "clone",
+            "--quiet",
+            "--depth",
+            "1",
+            "--filter=blob:none",
+            "--sparse",
+            "--",
+            url,
+            str(staging / "repo"),
+        )
         git("sparse-checkout", "set", *SPARSE_PATHS, cwd=staging / "repo")
         (staging / "repo").rename(target)
     finally:
@@ -102,24 +124,29 @@ def _check_clean(path: Path) -> None:
     dirty = git("status", "--porcelain", cwd=path)
     if dirty:
         first = dirty.splitlines()[0].strip()
-        raise SyncError(f"{path} has uncommitted changes ({first}, …): commit, stash or "
-                        "discard them, then sync again")
+        raise SyncError(
+            f"{path} has uncommitted changes ({first}, …): commit, stash or "
+            "discard them, then sync again"
+        )
 
 
 def _pull(path: Path) -> None:
     try:
         git("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}", cwd=path)
     except SyncError:
-        raise SyncError(f"{path} has no upstream branch to pull from; set one with "
-                        "`git branch --set-upstream-to`, or load it with `pathway-bot ingest`") \
-            from None
+        raise SyncError(
+            f"{path} has no upstream branch to pull from; set one with "
+            "`git branch --set-upstream-to`, or load it with `pathway-bot ingest`"
+        ) from None
     try:
         git("pull", "--quiet", "--ff-only", cwd=path)
     except SyncError as error:
         text = str(error)
         if "fast-forward" in text or "diverg" in text:
-            raise SyncError(f"{path} has diverged from its upstream, so it cannot be "
-                            f"fast-forwarded; reset it to the upstream branch ({text})") from None
+            raise SyncError(
+                f"{path} has diverged from its upstream, so it cannot be "
+                f"fast-forwarded; reset it to the upstream branch ({text})"
+            ) from None
         raise SyncError(f"cannot update {path} from its upstream: {text}") from None
 
 
@@ -130,8 +157,9 @@ def update(source: str, clone_into: Path) -> Checkout:
         path = clone_into
         if not (path / ".git").exists():
             if path.exists() and any(path.iterdir()):
-                raise SyncError(f"{path} exists and is not a git checkout; pick another "
-                                "pfocr_checkout folder")
+                raise SyncError(
+                    f"{path} exists and is not a git checkout; pick another pfocr_checkout folder"
+                )
             if path.exists():
                 path.rmdir()
             _clone(source, path)
@@ -146,8 +174,9 @@ def update(source: str, clone_into: Path) -> Checkout:
         try:
             git("rev-parse", "--is-inside-work-tree", cwd=path)
         except SyncError:
-            raise SyncError(f"{path} is not a git checkout; use `pathway-bot ingest` for "
-                            "plain folders") from None
+            raise SyncError(
+                f"{path} is not a git checkout; use `pathway-bot ingest` for plain folders"
+            ) from None
     _check_clean(path)
     before = git("rev-parse", "HEAD", cwd=path)
     _pull(path)

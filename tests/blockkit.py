@@ -5,7 +5,7 @@ import re
 
 from slack_sdk.models.blocks import Block
 
-from bot import blocks as bk
+from handlers.views import blocks as bk
 
 RAW_SPECIAL = re.compile(r"<[!@#]")  # a mention or broadcast that is not ours to send
 
@@ -49,8 +49,12 @@ def check_message(message: dict, allowed_mentions: tuple[str, ...] = ()) -> None
             if element.get("type") == "button":
                 assert len(element["text"]["text"]) <= bk.MAX_BUTTON_TEXT
                 assert len(element["value"]) <= bk.MAX_BUTTON_VALUE
-    action_ids = [e["action_id"] for b in blocks
-                  for e in b.get("elements", []) + [b.get("accessory") or {}] if "action_id" in e]
+    action_ids = [
+        e["action_id"]
+        for b in blocks
+        for e in b.get("elements", []) + [b.get("accessory") or {}]
+        if "action_id" in e
+    ]
     assert len(action_ids) == len(set(action_ids)), "duplicate action ids"
     texts = [message["text"]] + [t["text"] for t in walk_text(blocks)]
     for text in texts:

@@ -28,6 +28,7 @@ def names_cache(tmp_path_factory):
     """One lexicon name index for the whole session (and the servers it starts), rather
     than one beside every temp database."""
     from store.names import CACHE_ENV
+
     previous = os.environ.get(CACHE_ENV)
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("names-cache"))
     yield

@@ -57,7 +57,8 @@ class FakeSlack:
         with self._lock:
             self._scripts.setdefault(method, []).extend(
                 [(429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"})]
-                * times)
+                * times
+            )
 
     def fail(self, method: str, error: str, when=lambda data: True) -> None:
         """Every call of `method` whose data satisfies `when` gets Slack error `error`."""
@@ -70,8 +71,9 @@ class FakeSlack:
         with self._lock:
             self._hangs.append((method, when, deliver))
 
-    def drop(self, method: str, when=lambda data: True, deliver: bool = True,
-             times: int = 1) -> None:
+    def drop(
+        self, method: str, when=lambda data: True, deliver: bool = True, times: int = 1
+    ) -> None:
         """The next `times` matching calls lose their answer: the connection closes without
         a response, after Slack posted the message when `deliver` is True."""
         with self._lock:
@@ -91,8 +93,11 @@ class FakeSlack:
         return [c.data for c in list(self.calls) if c.kind == "api" and c.name == method]
 
     def responses(self, name: str | None = None) -> list[dict]:
-        return [c.data for c in list(self.calls)
-                if c.kind == "response" and (name is None or c.name == name)]
+        return [
+            c.data
+            for c in list(self.calls)
+            if c.kind == "response" and (name is None or c.name == name)
+        ]
 
     def wait_for(self, predicate, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -104,8 +109,7 @@ class FakeSlack:
 
     def posted(self, channel: str | None = None) -> list[dict]:
         """Messages Slack accepted, in order (what people in the channel would see)."""
-        return [m for c, messages in self.history.items() if channel in (None, c)
-                for m in messages]
+        return [m for c, messages in self.history.items() if channel in (None, c) for m in messages]
 
     def close(self) -> None:
         self.released.set()
@@ -130,22 +134,44 @@ class FakeSlack:
                     return 200, {}, {"ok": False, "error": error}
             ts = f"{1_800_000_000 + next(self._ts)}.000100"
         if method == "auth.test":
-            return 200, {}, {"ok": True, "url": "https://lab.example.slack.com/", "team": "Lab",
-                             "user": "pathwaybot", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
-                             "bot_id": BOT_ID}
+            return (
+                200,
+                {},
+                {
+                    "ok": True,
+                    "url": "https://lab.example.slack.com/",
+                    "team": "Lab",
+                    "user": "pathwaybot",
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "bot_id": BOT_ID,
+                },
+            )
         if method == "chat.postMessage":
             self._deliver(data, ts)
-            return 200, {}, {"ok": True, "channel": data.get("channel"), "ts": ts,
-                             "message": {"text": data.get("text"), "ts": ts}}
+            return (
+                200,
+                {},
+                {
+                    "ok": True,
+                    "channel": data.get("channel"),
+                    "ts": ts,
+                    "message": {"text": data.get("text"), "ts": ts},
+                },
+            )
         if method == "conversations.history":
             oldest = float(data.get("oldest") or 0)
-            messages = [m for m in self.history.get(data.get("channel"), [])
-                        if float(m["ts"]) >= oldest]
+            messages = [
+                m for m in self.history.get(data.get("channel"), []) if float(m["ts"]) >= oldest
+            ]
             return 200, {}, {"ok": True, "messages": list(reversed(messages)), "has_more": False}
         if method == "conversations.replies":
             thread = data.get("ts")
-            messages = [m for m in self.history.get(data.get("channel"), [])
-                        if thread in (m["ts"], m.get("thread_ts"))]
+            messages = [
+                m
+                for m in self.history.get(data.get("channel"), [])
+                if thread in (m["ts"], m.get("thread_ts"))
+            ]
             return 200, {}, {"ok": True, "messages": messages, "has_more": False}
         if method == "apps.connections.open":
             if not self.socket_url:
@@ -169,8 +195,13 @@ class FakeSlack:
         metadata = data.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
-        message = {"ts": ts, "text": data.get("text"), "blocks": data.get("blocks"),
-                   "thread_ts": data.get("thread_ts"), "metadata": metadata}
+        message = {
+            "ts": ts,
+            "text": data.get("text"),
+            "blocks": data.get("blocks"),
+            "thread_ts": data.get("thread_ts"),
+            "metadata": metadata,
+        }
         with self._lock:
             self.history.setdefault(data.get("channel"), []).append(message)
 

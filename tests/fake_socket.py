@@ -29,9 +29,16 @@ class FakeSocket:
         with self._lock:
             self.connections += 1
             self._current = connection
-        connection.send(json.dumps({"type": "hello", "num_connections": 1,
-                                    "connection_info": {"app_id": "A0PATH"},
-                                    "debug_info": {"host": "fake"}}))
+        connection.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "A0PATH"},
+                    "debug_info": {"host": "fake"},
+                }
+            )
+        )
         try:
             for raw in connection:
                 message = json.loads(raw)
@@ -42,22 +49,26 @@ class FakeSocket:
             pass
 
     def wait_connected(self, count: int = 1, timeout: float = 30) -> bool:
-        return self._wait(lambda: self.connections >= count and self._current is not None,
-                          timeout)
+        return self._wait(lambda: self.connections >= count and self._current is not None, timeout)
 
     def send(self, kind: str, payload: dict, **extra) -> str:
         """Send one envelope on the live connection; returns its envelope_id."""
         envelope_id = f"env-{next(self._ids)}"
-        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload,
-                    "accepts_response_payload": kind in ("slash_commands", "interactive"),
-                    **extra}
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind in ("slash_commands", "interactive"),
+            **extra,
+        }
         self._current.send(json.dumps(envelope))
         return envelope_id
 
     def disconnect(self, reason: str = "refresh_requested") -> None:
         """Ask the client to reconnect, as Slack does every few hours."""
-        self._current.send(json.dumps({"type": "disconnect", "reason": reason,
-                                       "debug_info": {"host": "fake"}}))
+        self._current.send(
+            json.dumps({"type": "disconnect", "reason": reason, "debug_info": {"host": "fake"}})
+        )
 
     def ack(self, envelope_id: str, timeout: float = 10) -> dict | None:
         self._wait(lambda: envelope_id in self.acks, timeout)

@@ -5,13 +5,22 @@ from pathlib import Path
 
 from tests.records_kit import record, write
 
-IDENTITY = ["-c", "user.name=PFOCR test", "-c", "user.email=pfocr@example.org",
-            "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
+IDENTITY = [
+    "-c",
+    "user.name=PFOCR test",
+    "-c",
+    "user.email=pfocr@example.org",
+    "-c",
+    "init.defaultBranch=main",
+    "-c",
+    "commit.gpgsign=false",
+]
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", *IDENTITY, *args], cwd=repo, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        ["git", *IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 

@@ -25,7 +25,12 @@ schema-jsonld:
 
 def record(figid: str = "PMC1__f1", title: str = "A figure", genes=("KRAS", "EGFR")) -> str:
     """A minimal current-generation record."""
-    return GOOD.format(figid=figid, title=title, pmcid=figid.split("__")[0], genes="\n".join(f"  - {g}" for g in genes))
+    return GOOD.format(
+        figid=figid,
+        title=title,
+        pmcid=figid.split("__")[0],
+        genes="\n".join(f"  - {g}" for g in genes),
+    )
 
 
 def write(folder: Path, name: str, text: str | bytes) -> Path:

@@ -23,13 +23,34 @@ class Server:
     def __init__(self, db, fake: FakeSlack, workers: int = 1, extra: tuple[str, ...] = ()):
         self.port, self.fake = free_port(), fake
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, SLACK_SIGNING_SECRET=wire.SECRET, SLACK_BOT_TOKEN="xoxb-test",
-                   SLACK_API_BASE_URL=fake.api_url)
+        env = dict(
+            os.environ,
+            SLACK_SIGNING_SECRET=wire.SECRET,
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_API_BASE_URL=fake.api_url,
+        )
         env.pop("PATHWAY_BOT_CONFIG", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--db", str(db), "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), *extra],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "--db",
+                str(db),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                *extra,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

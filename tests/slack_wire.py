@@ -20,9 +20,17 @@ def signature(body: str, timestamp: int, secret: str = SECRET) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def post(url: str, body: str, content_type: str, *, secret: str = SECRET,
-         timestamp: int | None = None, sign: bool = True, headers: dict | None = None,
-         timeout: float = 10) -> tuple[int, str]:
+def post(
+    url: str,
+    body: str,
+    content_type: str,
+    *,
+    secret: str = SECRET,
+    timestamp: int | None = None,
+    sign: bool = True,
+    headers: dict | None = None,
+    timeout: float = 10,
+) -> tuple[int, str]:
     """POST like Slack does; returns (status, body text)."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     all_headers = {"Content-Type": content_type, **(headers or {})}
@@ -37,35 +45,78 @@ def post(url: str, body: str, content_type: str, *, secret: str = SECRET,
         return error.code, error.read().decode()
 
 
-def command_body(text: str, response_url: str, channel: str = CHANNEL,
-                 command: str = "/pathway") -> str:
-    return urlencode({"token": "legacy", "team_id": TEAM_ID, "team_domain": "lab",
-                      "channel_id": channel, "channel_name": "lab", "user_id": USER,
-                      "user_name": "alice", "command": command, "text": text,
-                      "api_app_id": "A0PATH", "response_url": response_url,
-                      "trigger_id": "1.2.3"})
+def command_body(
+    text: str, response_url: str, channel: str = CHANNEL, command: str = "/pathway"
+) -> str:
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "team_domain": "lab",
+            "channel_id": channel,
+            "channel_name": "lab",
+            "user_id": USER,
+            "user_name": "alice",
+            "command": command,
+            "text": text,
+            "api_app_id": "A0PATH",
+            "response_url": response_url,
+            "trigger_id": "1.2.3",
+        }
+    )
 
 
 def action_body(action_id: str, value: str, response_url: str, channel: str = CHANNEL) -> str:
-    payload = {"type": "block_actions", "team": {"id": TEAM_ID, "domain": "lab"},
-               "user": {"id": USER, "name": "alice", "team_id": TEAM_ID},
-               "api_app_id": "A0PATH", "token": "legacy", "trigger_id": "1.2.3",
-               "container": {"type": "message", "message_ts": "1.0", "channel_id": channel,
-                             "is_ephemeral": True},
-               "channel": {"id": channel, "name": "lab"}, "response_url": response_url,
-               "actions": [{"type": "button", "action_id": action_id, "block_id": "b1",
-                            "value": value, "action_ts": "1.1"}]}
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": "lab"},
+        "user": {"id": USER, "name": "alice", "team_id": TEAM_ID},
+        "api_app_id": "A0PATH",
+        "token": "legacy",
+        "trigger_id": "1.2.3",
+        "container": {
+            "type": "message",
+            "message_ts": "1.0",
+            "channel_id": channel,
+            "is_ephemeral": True,
+        },
+        "channel": {"id": channel, "name": "lab"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "action_ts": "1.1",
+            }
+        ],
+    }
     return urlencode({"payload": json.dumps(payload)})
 
 
 def mention_body(event_id: str, text: str, channel: str = CHANNEL, **event_extra) -> str:
-    event = {"type": "app_mention", "user": USER, "text": text, "ts": "1700000000.000100",
-             "channel": channel, "event_ts": "1700000000.000100", **event_extra}
-    return json.dumps({"token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0PATH",
-                       "event": event, "type": "event_callback", "event_id": event_id,
-                       "event_time": 1700000000,
-                       "authorizations": [{"team_id": TEAM_ID, "user_id": "U0BOT",
-                                           "is_bot": True}]})
+    event = {
+        "type": "app_mention",
+        "user": USER,
+        "text": text,
+        "ts": "1700000000.000100",
+        "channel": channel,
+        "event_ts": "1700000000.000100",
+        **event_extra,
+    }
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0PATH",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1700000000,
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "U0BOT", "is_bot": True}],
+        }
+    )
 
 
 FORM = "application/x-www-form-urlencoded"

@@ -29,8 +29,12 @@ def test_ask_json_has_the_documented_keys(runner, tmp_path):
     result = runner.invoke(cli, ["--db", str(tmp_path / "a.db"), "ask", "--json", "kras", "RALB"])
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"query", "genes", "suggestions", "total", "figures"} <= set(answer)
-    assert answer["genes"][0] == {**answer["genes"][0], "input": "kras", "kind": "gene",
-                                  "symbols": ["KRAS"]}
+    assert answer["genes"][0] == {
+        **answer["genes"][0],
+        "input": "kras",
+        "kind": "gene",
+        "symbols": ["KRAS"],
+    }
     assert answer["total"] == 1
     assert {"figid", "title", "year", "matched"} <= set(answer["figures"][0])
     assert answer["figures"][0]["matched"] == ["KRAS", "RALB"]
@@ -67,13 +71,16 @@ def test_db_comes_from_config_file_then_env_then_flag(runner, tmp_path, monkeypa
     assert (tmp_path / "from-env.db").exists()
 
 
-@pytest.mark.parametrize("yaml_text, message", [
-    ("bot_token: xoxb-secret\n", "SLACK_BOT_TOKEN"),
-    ("colour: blue\n", "unknown setting 'colour'"),
-    ("image_url_template: 'https://x/{nope}'\n", "image_url_template"),
-    ("[1, 2]\n", "mapping"),
-    ("a: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "yaml_text, message",
+    [
+        ("bot_token: xoxb-secret\n", "SLACK_BOT_TOKEN"),
+        ("colour: blue\n", "unknown setting 'colour'"),
+        ("image_url_template: 'https://x/{nope}'\n", "image_url_template"),
+        ("[1, 2]\n", "mapping"),
+        ("a: [\n", "not valid YAML"),
+    ],
+)
 def test_bad_config_gives_one_clear_error(runner, tmp_path, yaml_text, message):
     config = write(tmp_path, "bad.yaml", yaml_text)
     result = runner.invoke(cli, ["--config", str(config), "stats"])
@@ -85,6 +92,8 @@ def test_bad_config_gives_one_clear_error(runner, tmp_path, yaml_text, message):
 def test_python_dash_m_bot_runs_the_same_cli():
     import subprocess
     import sys
-    result = subprocess.run([sys.executable, "-m", "bot", "--help"], capture_output=True,
-                            text=True, check=True)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True
+    )
     assert "pathway-bot" in result.stdout and "ask" in result.stdout

@@ -1,4 +1,4 @@
-"""Subscriptions and digests: planning, the exactly-once ledger, and posting through a fake Slack."""
+"""Subscriptions and digests: planning, the exactly-once ledger, posting through a fake Slack."""
 
 import json
 import os
@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from bot.jobs import job_client
 from bot.config import Config
 from bot.digest import DigestRunner
+from bot.jobs import job_client
 from bot.lock import LockBusy, hold
 from tests.blockkit import check_message
 from tests.fake_slack import FakeSlack
@@ -38,24 +38,34 @@ def fake():
 
 
 def runner_for(store, fake, **overrides):
-    config = Config(db=store.path, bot_token="xoxb-test", slack_api_base_url=fake.api_url,
-                    digest_interval=0, **overrides)
+    config = Config(
+        db=store.path,
+        bot_token="xoxb-test",
+        slack_api_base_url=fake.api_url,
+        digest_interval=0,
+        **overrides,
+    )
     return DigestRunner(store, job_client(config), config)
 
 
 def figids_in(message) -> list[str]:
-    return sorted(part.split("/figures/")[1].split(".html")[0]
-                  for part in json.dumps(message["blocks"]).split("<https://pfocr")[1:])
+    return sorted(
+        part.split("/figures/")[1].split(".html")[0]
+        for part in json.dumps(message["blocks"]).split("<https://pfocr")[1:]
+    )
 
 
-@pytest.mark.parametrize("text, kinds, labels, note", [
-    ("KRAS", ["gene"], ["KRAS"], ""),
-    ("NF-kB", ["family"], ["NF-κB family (5 genes)"], ""),
-    ("KRAS EGFR", ["gene", "gene"], ["KRAS", "EGFR"], ""),
-    ("KRSA", ["gene"], ["KRAS"], "typo corrected"),
-    ("p21", ["gene"], ["CDKN1A"], "common name"),
-    ("search ferroptosis", ["search"], ["search “ferroptosis”"], ""),
-])
+@pytest.mark.parametrize(
+    "text, kinds, labels, note",
+    [
+        ("KRAS", ["gene"], ["KRAS"], ""),
+        ("NF-kB", ["family"], ["NF-κB family (5 genes)"], ""),
+        ("KRAS EGFR", ["gene", "gene"], ["KRAS", "EGFR"], ""),
+        ("KRSA", ["gene"], ["KRAS"], "typo corrected"),
+        ("p21", ["gene"], ["CDKN1A"], "common name"),
+        ("search ferroptosis", ["search"], ["search “ferroptosis”"], ""),
+    ],
+)
 def test_subscription_terms_go_through_the_engine(store, text, kinds, labels, note):
     subs, problems = store.understand_subscription("C1", text)
     assert not problems
@@ -102,6 +112,7 @@ def test_an_abandoned_post_is_planned_again(store, tmp_path):
 
 def test_figures_first_seen_after_the_cutoff_wait_for_the_next_run(store, tmp_path):
     from store import digest
+
     subscribe(store, "C1", "KRAS")
     add(store, tmp_path, "PMC2__a", ["KRAS"])
     cutoff = digest.cutoff(store.db)
@@ -120,8 +131,10 @@ def test_family_and_search_subscriptions_match_and_say_which(store, tmp_path):
     add(store, tmp_path, "PMC4__c", ["EGFR"], title="Unrelated")
     (plan,) = store.digest_plans()
     labels = {store.plan_page(plan, 5).figures[i].figid: plan.figures[i][1] for i in range(2)}
-    assert labels == {"PMC2__a": ("NF-κB family (5 genes)", "search “ferroptosis”"),
-                      "PMC3__b": ("search “ferroptosis”",)}
+    assert labels == {
+        "PMC2__a": ("NF-κB family (5 genes)", "search “ferroptosis”"),
+        "PMC3__b": ("search “ferroptosis”",),
+    }
 
 
 def test_runner_posts_one_message_per_channel_once(store, tmp_path, fake):
@@ -161,8 +174,11 @@ def test_rate_limit_is_retried_and_refusing_channels_are_paused(store, tmp_path,
 def test_a_digest_whose_images_slack_cannot_fetch_goes_out_without_them(store, tmp_path, fake):
     subscribe(store, "C1", "KRAS")
     add(store, tmp_path, "PMC2__a", ["KRAS"])
-    fake.fail("chat.postMessage", "invalid_blocks",
-              when=lambda d: any(b["type"] == "image" for b in d.get("blocks", [])))
+    fake.fail(
+        "chat.postMessage",
+        "invalid_blocks",
+        when=lambda d: any(b["type"] == "image" for b in d.get("blocks", [])),
+    )
     report = runner_for(store, fake).run()
     assert report.posted == [("C1", 1)]
     (message,) = fake.posted("C1")
@@ -186,8 +202,12 @@ def test_more_figures_than_cards_get_a_see_all_button(store, tmp_path, fake):
 def test_network_failure_is_left_for_the_next_run(store, tmp_path):
     subscribe(store, "C1", "KRAS")
     add(store, tmp_path, "PMC2__a", ["KRAS"])
-    config = Config(db=store.path, bot_token="x", slack_api_base_url="http://127.0.0.1:9/api/",
-                    digest_interval=0)
+    config = Config(
+        db=store.path,
+        bot_token="x",
+        slack_api_base_url="http://127.0.0.1:9/api/",
+        digest_interval=0,
+    )
     report = DigestRunner(store, job_client(config), config).run()
     assert report.failed and "network error" in report.failed[0][1]
 
@@ -233,28 +253,35 @@ def test_in_doubt_posts_are_checked_against_slack(store, tmp_path, fake):
     plans = {p.channel: p for p in store.digest_plans()}
     arrived = store.digest_start(plans["C1"])  # killed after Slack took it
     store.digest_start(plans["C2"])  # killed before Slack took it
-    fake._deliver({"channel": "C1", "text": "earlier run",
-                   "metadata": {"event_type": "pathway_digest",
-                                "event_payload": {"digest_id": arrived}}}, "1800000000.1")
+    fake._deliver(
+        {
+            "channel": "C1",
+            "text": "earlier run",
+            "metadata": {"event_type": "pathway_digest", "event_payload": {"digest_id": arrived}},
+        },
+        "1800000000.1",
+    )
     report = runner_for(store, fake).run()
-    assert dict(report.reconciled) == {"C1": "had arrived",
-                                       "C2": "had not arrived; reposting"}
+    assert dict(report.reconciled) == {"C1": "had arrived", "C2": "had not arrived; reposting"}
     assert [c for c, _ in report.posted] == ["C2"]
     assert len(fake.posted("C1")) == 1 and len(fake.posted("C2")) == 1
 
 
 def test_only_one_digest_runs_at_a_time(tmp_path):
-    with hold(tmp_path / "x.db", "digest"):
-        with pytest.raises(LockBusy, match="another digest is running"):
-            with hold(tmp_path / "x.db", "digest"):
-                pass
+    with (
+        hold(tmp_path / "x.db", "digest"),
+        pytest.raises(LockBusy, match="another digest is running"),
+        hold(tmp_path / "x.db", "digest"),
+    ):
+        pass
     with hold(tmp_path / "x.db", "digest"):  # released
         pass
 
 
 @pytest.mark.parametrize("deliver", [False, True], ids=["before-slack-took-it", "after"])
-def test_killed_between_channels_then_rerun_loses_and_repeats_nothing(store, tmp_path, fake,
-                                                                      deliver):
+def test_killed_between_channels_then_rerun_loses_and_repeats_nothing(
+    store, tmp_path, fake, deliver
+):
     for channel in ("C1", "C2", "C3"):
         subscribe(store, channel, "KRAS")
     add(store, tmp_path, "PMC2__a", ["KRAS"])
@@ -263,8 +290,12 @@ def test_killed_between_channels_then_rerun_loses_and_repeats_nothing(store, tmp
     env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_BASE_URL=fake.api_url)
     command = [sys.executable, "-m", "bot", "--db", str(store.path), "digest"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert fake.wait_for(lambda: any(c.data.get("channel") == "C2"
-                                     for c in fake.calls if c.name == "chat.postMessage"), 30)
+    assert fake.wait_for(
+        lambda: any(
+            c.data.get("channel") == "C2" for c in fake.calls if c.name == "chat.postMessage"
+        ),
+        30,
+    )
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert [len(fake.posted(c)) for c in ("C1", "C2", "C3")] == [1, int(deliver), 0]
@@ -280,6 +311,7 @@ def test_killed_between_channels_then_rerun_loses_and_repeats_nothing(store, tmp
 
 def test_digest_cli_dry_run_posts_nothing(store, tmp_path, runner, fake):
     from bot.cli import cli
+
     subscribe(store, "C1", "KRAS")
     add(store, tmp_path, "PMC2__a", ["KRAS"])
     result = runner.invoke(cli, ["--db", str(store.path), "digest", "--dry-run"])
@@ -289,6 +321,7 @@ def test_digest_cli_dry_run_posts_nothing(store, tmp_path, runner, fake):
 
 def test_digest_cli_without_a_token_names_the_variable(tmp_path, runner, monkeypatch):
     from bot.cli import cli
+
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     result = runner.invoke(cli, ["--db", str(tmp_path / "x.db"), "digest"])
     assert result.exit_code == 1 and "SLACK_BOT_TOKEN is not set" in result.output

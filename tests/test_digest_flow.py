@@ -34,8 +34,13 @@ def copy_records(names: list[str], repo: Path) -> None:
 
 
 def cli(db: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", "--db", str(db), *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(db), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,23 +49,23 @@ def world(tmp_path_factory):
     need_shared(SAMPLE)
     tmp = tmp_path_factory.mktemp("flow")
     names = sorted(p.name for p in (SAMPLE / "_figures").glob("*.md"))
-    first, second = names[: len(names) // 2], names[len(names) // 2:]
+    first, second = names[: len(names) // 2], names[len(names) // 2 :]
     reference = Store(tmp / "reference.db")
     reference.ingest([SAMPLE])
-    genes = {figid: {s for _, s in json.loads(g) if s} for figid, g in
-             reference.db.execute("SELECT figid, genes FROM figures")}
+    genes = {
+        figid: {s for _, s in json.loads(g) if s}
+        for figid, g in reference.db.execute("SELECT figid, genes FROM figures")
+    }
     reference.close()
     second_ids = {n.removesuffix(".md") for n in second}
     counts = Counter(s for figid in second_ids for s in genes.get(figid, ()))
     symbol = max(counts, key=lambda s: (counts[s], s))  # the commonest gene of the new batch
     expected = sorted(f for f in second_ids if symbol in genes.get(f, ()))
-    return {"tmp": tmp, "first": first, "second": second, "symbol": symbol,
-            "expected": expected}
+    return {"tmp": tmp, "first": first, "second": second, "symbol": symbol, "expected": expected}
 
 
 def slash(server, fake, text, channel=LAB, name="r"):
-    status, body = server.post(wire.command_body(text, fake.response_url(name), channel),
-                               wire.FORM)
+    status, body = server.post(wire.command_body(text, fake.response_url(name), channel), wire.FORM)
     assert status == 200
     return json.loads(body) if body else None
 
@@ -72,8 +77,13 @@ def test_sync_subscribe_sync_digest_posts_exactly_the_new_matching_figures(world
     commit_all(origin, "first half of the sample")
     db = tmp / "bot.db"
     fake = FakeSlack()
-    env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=wire.SECRET,
-               SLACK_API_BASE_URL=fake.api_url, PATHWAY_BOT_CONFIG="")
+    env = dict(
+        os.environ,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=wire.SECRET,
+        SLACK_API_BASE_URL=fake.api_url,
+        PATHWAY_BOT_CONFIG="",
+    )
     try:
         synced = cli(db, env, "sync", "--source", f"file://{origin}")
         assert synced.returncode == 0, synced.stderr
@@ -89,8 +99,9 @@ def test_sync_subscribe_sync_digest_posts_exactly_the_new_matching_figures(world
             check_message(listing, allowed_mentions=(f"<@{wire.USER}>",))
             assert symbol in json.dumps(listing) and "Active" in json.dumps(listing)
 
-            fake.fail("chat.postMessage", "channel_not_found",
-                      when=lambda d: d.get("channel") == PRIVATE)
+            fake.fail(
+                "chat.postMessage", "channel_not_found", when=lambda d: d.get("channel") == PRIVATE
+            )
             slash(server, fake, f"subscribe {symbol}", channel=PRIVATE, name="priv")
             assert fake.wait_for(lambda: fake.responses("priv"))
             assert "/invite @PathwayBot" in fake.responses("priv")[0]["text"]
@@ -113,9 +124,12 @@ def test_sync_subscribe_sync_digest_posts_exactly_the_new_matching_figures(world
             store = Store(db)
             (row,) = store.db.execute("SELECT figures FROM digests").fetchall()
             posted_ids = [i for i, _, _ in json.loads(row[0])]
-            figids = sorted(store.db.execute(
-                f"SELECT figid FROM figures WHERE id IN ({','.join('?' * len(posted_ids))})",
-                posted_ids).fetchall())
+            figids = sorted(
+                store.db.execute(
+                    f"SELECT figid FROM figures WHERE id IN ({','.join('?' * len(posted_ids))})",
+                    posted_ids,
+                ).fetchall()
+            )
             assert [f for (f,) in figids] == expected
             store.close()
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bench.eval_genes import evaluate
 from bot.cli import cli
 from store import Store
-from store.models import MODE_FIGURE, MODE_GENES, MODE_NONE, MODE_SEARCH
+from store.models import Mode
 from store.postings import _by_coverage
 from tests.conftest import EVAL, need_shared
 from tests.records_kit import record, write
@@ -18,8 +18,11 @@ from tests.records_kit import record, write
 @pytest.fixture
 def small(tmp_path):
     store = Store(tmp_path / "small.db")
-    write(tmp_path / "in", "PMC1__a.md", record("PMC1__a", "Ras and EGFR in resistance",
-                                                ["KRAS", "EGFR", "RALB"]))
+    write(
+        tmp_path / "in",
+        "PMC1__a.md",
+        record("PMC1__a", "Ras and EGFR in resistance", ["KRAS", "EGFR", "RALB"]),
+    )
     write(tmp_path / "in", "PMC2__b.md", record("PMC2__b", "EGFR signalling", ["EGFR"]))
     write(tmp_path / "in", "PMC2__c.md", record("PMC2__c", "NF-kB activation", ["RELA", "NFKB1"]))
     store.ingest([tmp_path / "in"])
@@ -28,7 +31,7 @@ def small(tmp_path):
 
 def test_two_genes_rank_figures_covering_both_first(small):
     answer = small.ask("EGFR KRAS")
-    assert answer.mode == MODE_GENES and answer.total == 2
+    assert answer.mode == Mode.GENES and answer.total == 2
     assert [f.figid for f in answer.figures] == ["PMC1__a", "PMC2__b"]
     assert answer.figures[0].matched == ("EGFR", "KRAS")
 
@@ -45,36 +48,41 @@ def test_paging(small):
     assert first.figures[0].figid != second.figures[0].figid
 
 
-@pytest.mark.parametrize("query, figids", [
-    ("figure PMC2__b", ["PMC2__b"]), ("PMC1__a", ["PMC1__a"]),
-    ("figure pmc2", ["PMC2__b", "PMC2__c"]), ("PMC2", ["PMC2__b", "PMC2__c"]),
-])
+@pytest.mark.parametrize(
+    "query, figids",
+    [
+        ("figure PMC2__b", ["PMC2__b"]),
+        ("PMC1__a", ["PMC1__a"]),
+        ("figure pmc2", ["PMC2__b", "PMC2__c"]),
+        ("PMC2", ["PMC2__b", "PMC2__c"]),
+    ],
+)
 def test_figure_mode(small, query, figids):
     answer = small.ask(query)
-    assert answer.mode == MODE_FIGURE and [f.figid for f in answer.figures] == figids
+    assert answer.mode == Mode.FIGURE and [f.figid for f in answer.figures] == figids
 
 
 def test_unknown_figure_says_so(small):
     answer = small.ask("figure PMC999")
-    assert answer.mode == MODE_NONE and "PMC999" in answer.message
+    assert answer.mode == Mode.NONE and "PMC999" in answer.message
 
 
 def test_search_and_typo_in_search(small):
     assert [f.figid for f in small.ask("search resistance").figures] == ["PMC1__a"]
     typo = small.ask("search resistanse")
-    assert typo.mode == MODE_SEARCH and "resist" in typo.message
+    assert typo.mode == Mode.SEARCH and "resist" in typo.message
 
 
 def test_text_without_genes_falls_back_to_search(small):
     answer = small.ask("activation")
-    assert answer.mode == MODE_SEARCH and answer.figures[0].figid == "PMC2__c"
+    assert answer.mode == Mode.SEARCH and answer.figures[0].figid == "PMC2__c"
 
 
 def test_nothing_found_says_what_was_understood(small):
     answer = small.ask("TP53")
-    assert answer.mode == MODE_GENES and answer.total == 0 and "TP53" in answer.message
+    assert answer.mode == Mode.GENES and answer.total == 0 and "TP53" in answer.message
     nothing = small.ask("zzzqqq")
-    assert nothing.mode == MODE_NONE and "zzzqqq" in nothing.message
+    assert nothing.mode == Mode.NONE and "zzzqqq" in nothing.message
 
 
 def test_typo_answer_offers_suggestions(small):
@@ -82,9 +90,21 @@ def test_typo_answer_offers_suggestions(small):
     assert answer.suggestions[0] == "EGFR"
 
 
-NASTY = ['search "unbalanced', "search NEAR(a b)", "search *", "search -x", "search title:x",
-         'search a" OR "b', "search ^start", "search )(", "search AND OR NOT", 'search """',
-         "search beta-catenin", "search PI3K/AKT", "search '; DROP TABLE figures;--"]
+NASTY = [
+    'search "unbalanced',
+    "search NEAR(a b)",
+    "search *",
+    "search -x",
+    "search title:x",
+    'search a" OR "b',
+    "search ^start",
+    "search )(",
+    "search AND OR NOT",
+    'search """',
+    "search beta-catenin",
+    "search PI3K/AKT",
+    "search '; DROP TABLE figures;--",
+]
 
 
 @pytest.mark.parametrize("query", NASTY)
@@ -105,7 +125,7 @@ def test_any_text_is_answered(seeded, text):
     store = seeded
     for query in (text, f"search {text}", f"figure {text}"):
         answer = store.ask(query)
-        assert answer.mode in (MODE_GENES, MODE_FIGURE, MODE_SEARCH, MODE_NONE)
+        assert answer.mode in (Mode.GENES, Mode.FIGURE, Mode.SEARCH, Mode.NONE)
 
 
 def test_words_seen_in_the_image_come_from_sidecars(sample_store):
@@ -113,11 +133,14 @@ def test_words_seen_in_the_image_come_from_sidecars(sample_store):
     assert any("CHOP" in hit.words.get("DDIT3", ()) for hit in answer.figures)
 
 
-@pytest.mark.parametrize("groups", [
-    [frozenset({1, 2, 3}), frozenset({2, 3, 4})],
-    [frozenset({5, 1}), frozenset({9}), frozenset({1, 9})],
-    [frozenset(), frozenset({3, 1})],
-])
+@pytest.mark.parametrize(
+    "groups",
+    [
+        [frozenset({1, 2, 3}), frozenset({2, 3, 4})],
+        [frozenset({5, 1}), frozenset({9}), frozenset({1, 9})],
+        [frozenset(), frozenset({3, 1})],
+    ],
+)
 def test_coverage_ranking_matches_brute_force(groups):
     need = 10
     every = set().union(*groups)
@@ -132,18 +155,22 @@ def test_postings_agree_with_sql_on_the_sample(sample_store):
         flat = sorted({s for group in symbols for s in group})
         rows = sample_store.db.execute(
             "SELECT DISTINCT f.figid FROM figure_genes g JOIN figures f ON f.id = g.figure_id "
-            "WHERE g.symbol IN (SELECT value FROM json_each(?))", [json.dumps(flat)]).fetchall()
+            "WHERE g.symbol IN (SELECT value FROM json_each(?))",
+            [json.dumps(flat)],
+        ).fetchall()
         assert answer.total == len(rows)
-        covered = [sum(any(s in hit.matched for s in group) for group in symbols)
-                   for hit in answer.figures]
+        covered = [
+            sum(any(s in hit.matched for s in group) for group in symbols) for hit in answer.figures
+        ]
         assert covered == sorted(covered, reverse=True)
 
 
 def test_ask_batch_prints_one_json_line_per_query(runner, tmp_path):
     queries = tmp_path / "q.txt"
     queries.write_text("KRAS\nNF-kB\n\nKRSA\n")
-    result = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "ask", "--json", "--batch",
-                                 str(queries)])
+    result = runner.invoke(
+        cli, ["--db", str(tmp_path / "b.db"), "ask", "--json", "--batch", str(queries)]
+    )
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["KRAS", "NF-kB", "KRSA"]
     assert lines[1]["genes"][0]["kind"] == "family"

@@ -7,12 +7,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.config import Config
-from bot.ids import ACTION_GENES, ACTION_SHARE, numbered
-from bot.state import PREVIEW, THREAD, View
 from handlers.actions import ButtonHandler
-from handlers.command import PathwayCommand, parse
+from handlers.command import PathwayCommand
 from handlers.common import Deps
+from handlers.grammar import parse
+from handlers.ids import ACTION_GENES, ACTION_SHARE, numbered
 from handlers.mention import MentionHandler, question
+from handlers.views.state import PREVIEW, THREAD, View
 from tests.blockkit import check_message
 
 
@@ -37,9 +38,15 @@ class FakeClient:
         self.error, self.when, self.posts, self.ephemeral = error, when, [], []
 
     def _fail(self, method):
-        response = SlackResponse(client=None, http_verb="POST", api_url=method, req_args={},
-                                 data={"ok": False, "error": self.error}, headers={},
-                                 status_code=200)
+        response = SlackResponse(
+            client=None,
+            http_verb="POST",
+            api_url=method,
+            req_args={},
+            data={"ok": False, "error": self.error},
+            headers={},
+            status_code=200,
+        )
         raise SlackApiError(self.error, response)
 
     def chat_postMessage(self, **kwargs):
@@ -54,6 +61,7 @@ class FakeClient:
 @pytest.fixture(scope="module")
 def deps(tmp_path_factory):
     from store import Store
+
     store = Store(tmp_path_factory.mktemp("handlers") / "seed.db")
     store.ensure_seeded()
     yield Deps(store, Config(page_size=3))
@@ -63,33 +71,59 @@ def deps(tmp_path_factory):
 LOG = logging.getLogger("test")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("", ("help", "")), ("help", ("help", "")), ("  HELP ", ("help", "")),
-    ("stats", ("stats", "")), ("KRAS", ("ask", "KRAS")),
-    ("help me find KRAS", ("ask", "help me find KRAS")), ("stats KRAS", ("ask", "stats KRAS")),
-    ("figure  PMC4111689", ("ask", "figure PMC4111689")),
-    ("subscribe KRAS  EGFR", ("subscribe", "KRAS EGFR")), ("Subscribe", ("subscribe", "")),
-    ("unsubscribe all", ("unsubscribe", "all")), ("subscriptions", ("subscriptions", "")),
-    ("digest", ("digest", "")), ("digest KRAS", ("ask", "digest KRAS")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", ("help", "")),
+        ("help", ("help", "")),
+        ("  HELP ", ("help", "")),
+        ("stats", ("stats", "")),
+        ("KRAS", ("ask", "KRAS")),
+        ("help me find KRAS", ("ask", "help me find KRAS")),
+        ("stats KRAS", ("ask", "stats KRAS")),
+        ("figure  PMC4111689", ("ask", "figure PMC4111689")),
+        ("search integrin", ("ask", "search integrin")),
+        ("stats", ("stats", "")),
+        ("HELP KRAS", ("ask", "HELP KRAS")),
+        ("subscribe KRAS  EGFR", ("subscribe", "KRAS EGFR")),
+        ("Subscribe", ("subscribe", "")),
+        ("unsubscribe all", ("unsubscribe", "all")),
+        ("subscriptions", ("subscriptions", "")),
+        ("subscriptions KRAS", ("ask", "subscriptions KRAS")),
+        ("digest", ("digest", "")),
+        ("digest KRAS", ("ask", "digest KRAS")),
+    ],
+)
 def test_parse(text, expected):
-    assert parse(text) == expected
+    row, rest = parse(text)
+    assert (row.handler, rest) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("<@U0BOT> KRAS", "KRAS"),
-    ("<@U0BOT|pathwaybot> which figures show ITGB3 and RALB?", "which figures show ITGB3 and RALB?"),
-    ("hey <@U0BOT>   NF-kB  please", "hey NF-kB please"),
-    ("<@U0BOT>", ""),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<@U0BOT> KRAS", "KRAS"),
+        (
+            "<@U0BOT|pathwaybot> which figures show ITGB3 and RALB?",
+            "which figures show ITGB3 and RALB?",
+        ),
+        ("hey <@U0BOT>   NF-kB  please", "hey NF-kB please"),
+        ("<@U0BOT>", ""),
+    ],
+)
 def test_question_strips_mentions(text, expected):
     assert question(text) == expected
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("KRAS", "KRAS · 1 figure"), ("", "/pathway KRAS"), ("stats", "PathwayBot database"),
-    ("qwzx plover", "/pathway help"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("KRAS", "KRAS · 1 figure"),
+        ("", "/pathway KRAS"),
+        ("stats", "PathwayBot database"),
+        ("qwzx plover", "/pathway help"),
+    ],
+)
 def test_command_acks_with_an_ephemeral_message(deps, text, needle):
     ack = Recorder()
     PathwayCommand(deps).handle(ack=ack, command={"text": text}, logger=LOG)
@@ -101,6 +135,7 @@ def test_command_acks_with_an_ephemeral_message(deps, text, needle):
 def test_a_crash_becomes_an_apology_with_an_error_id_in_the_log(deps, caplog, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
+
     monkeypatch.setattr(deps.store, "ask", broken)
     ack = Recorder()
     with caplog.at_level(logging.ERROR):
@@ -113,8 +148,11 @@ def test_a_crash_becomes_an_apology_with_an_error_id_in_the_log(deps, caplog, mo
 
 def test_mention_replies_in_the_thread(deps):
     client = FakeClient()
-    MentionHandler(deps).reply(event={"text": "<@U0BOT> which figures show ITGB3 and RALB?",
-                                      "channel": "C1", "ts": "5.5"}, client=client, logger=LOG)
+    MentionHandler(deps).reply(
+        event={"text": "<@U0BOT> which figures show ITGB3 and RALB?", "channel": "C1", "ts": "5.5"},
+        client=client,
+        logger=LOG,
+    )
     (post,) = client.posts
     assert post["channel"] == "C1" and post["thread_ts"] == "5.5"
     assert "ITGB3 + RALB" in post["text"]
@@ -123,31 +161,43 @@ def test_mention_replies_in_the_thread(deps):
 
 def test_mention_inside_a_thread_stays_in_that_thread(deps):
     client = FakeClient()
-    MentionHandler(deps).reply(event={"text": "<@U0BOT> KRAS", "channel": "C1", "ts": "7.7",
-                                      "thread_ts": "6.6"}, client=client, logger=LOG)
+    MentionHandler(deps).reply(
+        event={"text": "<@U0BOT> KRAS", "channel": "C1", "ts": "7.7", "thread_ts": "6.6"},
+        client=client,
+        logger=LOG,
+    )
     assert client.posts[0]["thread_ts"] == "6.6"
 
 
 def test_images_slack_cannot_fetch_are_dropped_rather_than_the_reply(deps):
-    client = FakeClient(error="invalid_blocks",
-                        when=lambda kw: any(b["type"] == "image" for b in kw["blocks"]))
-    MentionHandler(deps).reply(event={"text": "<@U0BOT> KRAS", "channel": "C1", "ts": "1.1"},
-                               client=client, logger=LOG)
+    client = FakeClient(
+        error="invalid_blocks", when=lambda kw: any(b["type"] == "image" for b in kw["blocks"])
+    )
+    MentionHandler(deps).reply(
+        event={"text": "<@U0BOT> KRAS", "channel": "C1", "ts": "1.1"}, client=client, logger=LOG
+    )
     (post,) = client.posts
     assert "KRAS" in post["text"] and not any(b["type"] == "image" for b in post["blocks"])
 
 
 def test_failed_mention_tells_the_user_privately(deps):
     client = FakeClient(error="msg_too_long")
-    MentionHandler(deps).reply(event={"text": "<@U0BOT> KRAS", "channel": "C1", "ts": "1.1",
-                                      "user": "U7"}, client=client, logger=LOG)
+    MentionHandler(deps).reply(
+        event={"text": "<@U0BOT> KRAS", "channel": "C1", "ts": "1.1", "user": "U7"},
+        client=client,
+        logger=LOG,
+    )
     assert client.ephemeral[0]["user"] == "U7" and "error id" in client.ephemeral[0]["text"]
 
 
 def test_page_replaces_the_original(deps):
     respond = Recorder()
-    ButtonHandler(deps).page(action={"value": View("KRAS EGFR", 0, THREAD).encode()},
-                             respond=respond, body={}, logger=LOG)
+    ButtonHandler(deps).page(
+        action={"value": View("KRAS EGFR", 0, THREAD).encode()},
+        respond=respond,
+        body={},
+        logger=LOG,
+    )
     assert respond.last["replace_original"] is True
     check_message(respond.last)
 
@@ -162,32 +212,48 @@ def test_a_stale_button_gets_a_clear_notice(deps):
 def test_share_posts_in_channel_credited_then_deletes_the_preview(deps):
     respond, client = Recorder(), FakeClient()
     body = {"user": {"id": "U0ALICE"}, "channel": {"id": "C1"}}
-    ButtonHandler(deps).share(action={"action_id": ACTION_SHARE,
-                                      "value": View("KRAS", 0, PREVIEW).encode()},
-                              respond=respond, client=client, body=body, logger=LOG)
+    ButtonHandler(deps).share(
+        action={"action_id": ACTION_SHARE, "value": View("KRAS", 0, PREVIEW).encode()},
+        respond=respond,
+        client=client,
+        body=body,
+        logger=LOG,
+    )
     (post,) = client.posts
     assert post["channel"] == "C1" and "Shared by <@U0ALICE>" in str(post["blocks"])
-    assert not any(e.get("action_id") == ACTION_SHARE for b in post["blocks"]
-                   for e in b.get("elements", []))
+    assert not any(
+        e.get("action_id") == ACTION_SHARE for b in post["blocks"] for e in b.get("elements", [])
+    )
     assert respond.calls == [{"delete_original": True}]
 
 
 def test_share_where_the_bot_is_not_a_member_goes_through_the_response_url(deps):
     respond, client = Recorder(), FakeClient(error="not_in_channel")
     body = {"user": {"id": "U0ALICE"}, "channel": {"id": "D1"}}
-    ButtonHandler(deps).share(action={"value": View("KRAS", 0, PREVIEW).encode()},
-                              respond=respond, client=client, body=body, logger=LOG)
+    ButtonHandler(deps).share(
+        action={"value": View("KRAS", 0, PREVIEW).encode()},
+        respond=respond,
+        client=client,
+        body=body,
+        logger=LOG,
+    )
     assert respond.calls[0]["response_type"] == "in_channel"
     assert respond.calls[1] == {"delete_original": True}
 
 
 def test_show_all_genes(deps):
     respond = Recorder()
-    from bot.state import encode_genes
-    ButtonHandler(deps).genes(action={"action_id": numbered(ACTION_GENES, 0),
-                                      "value": encode_genes("PMC4111689__cc-13-2017-g1",
-                                                            ("RALB",))},
-                              respond=respond, body={}, logger=LOG)
+    from handlers.views.state import encode_genes
+
+    ButtonHandler(deps).genes(
+        action={
+            "action_id": numbered(ACTION_GENES, 0),
+            "value": encode_genes("PMC4111689__cc-13-2017-g1", ("RALB",)),
+        },
+        respond=respond,
+        body={},
+        logger=LOG,
+    )
     message = respond.last
     check_message(message)
     assert message["blocks"][1]["text"]["text"].startswith("*RALB*")
@@ -196,9 +262,11 @@ def test_show_all_genes(deps):
 
 def test_show_genes_of_a_figure_that_is_gone(deps):
     respond = Recorder()
-    from bot.state import encode_genes
-    ButtonHandler(deps).genes(action={"value": encode_genes("PMC1__gone.jpg", ())},
-                              respond=respond, body={}, logger=LOG)
+    from handlers.views.state import encode_genes
+
+    ButtonHandler(deps).genes(
+        action={"value": encode_genes("PMC1__gone.jpg", ())}, respond=respond, body={}, logger=LOG
+    )
     assert "no figure PMC1__gone.jpg" in respond.last["text"]
 
 
@@ -206,3 +274,23 @@ def test_cancel_deletes_the_preview(deps):
     respond = Recorder()
     ButtonHandler(deps).cancel(respond=respond, logger=LOG, body={})
     assert respond.calls == [{"delete_original": True}]
+
+
+def test_readme_lists_exactly_the_subcommand_table():
+    from handlers.grammar import markdown_table
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- subcommands")
+    body = readme[readme.index("\n", start) + 1 : readme.index("<!-- /subcommands -->")]
+    assert body.strip() == markdown_table()
+
+
+def test_help_lists_every_subcommand_with_its_example():
+    from handlers.grammar import SUBCOMMANDS
+    from handlers.views.render import help_message
+
+    text = help_message()["blocks"][1]["text"]["text"]
+    for row in SUBCOMMANDS:
+        if row.verb:
+            assert f"`/pathway {row.example}`" in text

@@ -5,7 +5,6 @@ import os
 import resource
 import socket
 import sqlite3
-import stat
 import subprocess
 import sys
 import threading
@@ -17,9 +16,9 @@ from slack_bolt.request import BoltRequest
 
 from bot.app import create_app, request_client
 from bot.config import Config, ConfigError, load_config
-from bot.ids import ACTION_DIGEST_PAGE, ACTION_NEXT, ACTION_SHARE, numbered
-from bot.state import PREVIEW, DigestView, View
 from handlers import web
+from handlers.ids import ACTION_DIGEST_PAGE, ACTION_NEXT, ACTION_SHARE, numbered
+from handlers.views.state import PREVIEW, DigestView, View
 from store import Store
 from store import ingest as ingest_module
 from store.records import MAX_RECORD_BYTES, MAX_SIDECAR_BYTES
@@ -64,8 +63,14 @@ def server(seed_db, fake):
 def run_cli(*args, env=None, timeout=60, **kwargs):
     full = dict(os.environ, **(env or {}))
     full.pop("PATHWAY_BOT_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "bot", *args], env=full, capture_output=True,
-                          text=True, timeout=timeout, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
 
 
 def one_line_error(result, *fragments):
@@ -79,12 +84,17 @@ def one_line_error(result, *fragments):
 
 # --- 1. unsigned requests never reach the network ---------------------------------------
 
-@pytest.mark.parametrize("headers", [
-    {"X-Slack-Request-Timestamp": "x", "X-Slack-Signature": "v0=abc"},
-    {"X-Slack-Request-Timestamp": "1e9", "X-Slack-Signature": "v0=abc"},
-    {"X-Slack-Request-Timestamp": "", "X-Slack-Signature": ""},
-    {"X-Slack-Signature": "v0=abc"},
-], ids=["word", "float", "empty", "no-timestamp"])
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Request-Timestamp": "x", "X-Slack-Signature": "v0=abc"},
+        {"X-Slack-Request-Timestamp": "1e9", "X-Slack-Signature": "v0=abc"},
+        {"X-Slack-Request-Timestamp": "", "X-Slack-Signature": ""},
+        {"X-Slack-Signature": "v0=abc"},
+    ],
+    ids=["word", "float", "empty", "no-timestamp"],
+)
 def test_a_request_failing_verification_gets_401_and_no_outbound_call(server, fake, headers):
     body = wire.command_body("KRAS", fake.response_url("evil"))
     status, _ = server.post(body, wire.FORM, sign=False, headers=headers)
@@ -112,21 +122,35 @@ def test_a_signed_request_with_a_foreign_response_url_is_refused(server, fake):
 def in_process(config, store, body, content_type):
     app = create_app(config, store, token_verification_enabled=False)
     timestamp = int(time.time())
-    headers = {"content-type": [content_type], "x-slack-request-timestamp": [str(timestamp)],
-               "x-slack-signature": [wire.signature(body, timestamp)]}
+    headers = {
+        "content-type": [content_type],
+        "x-slack-request-timestamp": [str(timestamp)],
+        "x-slack-signature": [wire.signature(body, timestamp)],
+    }
     return app.dispatch(BoltRequest(body=body, headers=headers))
 
 
 def test_in_process_a_bad_timestamp_is_401_even_for_the_error_handler(seed_db, fake):
-    config = Config(db=seed_db, bot_token="xoxb-test", signing_secret=wire.SECRET,
-                    slack_api_base_url=fake.api_url)
+    config = Config(
+        db=seed_db,
+        bot_token="xoxb-test",
+        signing_secret=wire.SECRET,
+        slack_api_base_url=fake.api_url,
+    )
     store = Store(seed_db)
     try:
         app = create_app(config, store, token_verification_enabled=False)
         body = wire.command_body("KRAS", fake.response_url("evil"))
-        response = app.dispatch(BoltRequest(body=body, headers={
-            "content-type": [wire.FORM], "x-slack-request-timestamp": ["x"],
-            "x-slack-signature": ["v0=abc"]}))
+        response = app.dispatch(
+            BoltRequest(
+                body=body,
+                headers={
+                    "content-type": [wire.FORM],
+                    "x-slack-request-timestamp": ["x"],
+                    "x-slack-signature": ["v0=abc"],
+                },
+            )
+        )
         assert response.status == 401
         time.sleep(0.3)
         assert fake.calls == []
@@ -134,19 +158,22 @@ def test_in_process_a_bad_timestamp_is_401_even_for_the_error_handler(seed_db, f
         store.close()
 
 
-@pytest.mark.parametrize("url, allowed", [
-    ("https://hooks.slack.com/commands/T1/2/abc", True),
-    ("https://hooks.slack-gov.com/actions/T1/2/abc", True),
-    ("http://hooks.slack.com/commands/T1/2/abc", False),  # not TLS
-    ("https://hooks.slack.com.evil.example/x", False),
-    ("https://evil.example/hooks.slack.com", False),
-    ("https://user@hooks.slack.com:8443/x", False),
-    ("http://127.0.0.1:9/x", False),
-    ("javascript:alert(1)", False),
-    ("", False),
-    (None, False),
-    ("http://[::1", False),
-])
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        ("https://hooks.slack.com/commands/T1/2/abc", True),
+        ("https://hooks.slack-gov.com/actions/T1/2/abc", True),
+        ("http://hooks.slack.com/commands/T1/2/abc", False),  # not TLS
+        ("https://hooks.slack.com.evil.example/x", False),
+        ("https://evil.example/hooks.slack.com", False),
+        ("https://user@hooks.slack.com:8443/x", False),
+        ("http://127.0.0.1:9/x", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+        (None, False),
+        ("http://[::1", False),
+    ],
+)
 def test_response_urls_must_be_slack_hook_hosts(url, allowed):
     assert web.response_url_allowed(url) is allowed
 
@@ -165,6 +192,7 @@ def test_calls_made_while_answering_have_short_timeouts():
 
 
 # --- 2. hostile files: special files, symlinks out of the tree, huge files --------------
+
 
 def _limit_memory():  # a regression must fail, not take the machine down with it
     resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
@@ -186,12 +214,16 @@ def test_special_files_symlinks_and_huge_files_are_skipped_and_the_rest_load(tmp
     inside = write(tree / "sub", "real.md", record("PMC6__inside", "linked inside", ["KRAS"]))
     (tree / "alias.md").symlink_to(inside)  # a symlink that stays in the tree is fine
     db = tmp_path / "bot.db"
-    result = run_cli("--db", str(db), "ingest", str(tmp_path / "repo"), timeout=60,
-                     preexec_fn=_limit_memory)
+    result = run_cli(
+        "--db", str(db), "ingest", str(tmp_path / "repo"), timeout=60, preexec_fn=_limit_memory
+    )
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
-    reasons = {line.split(": ", 1)[0].rsplit("/", 1)[-1]: line
-               for line in result.stderr.splitlines() if line.startswith("skipped ")}
+    reasons = {
+        line.split(": ", 1)[0].rsplit("/", 1)[-1]: line
+        for line in result.stderr.splitlines()
+        if line.startswith("skipped ")
+    }
     assert "character device" in reasons["zero.md"] or "outside" in reasons["zero.md"]
     assert "outside the folder" in reasons["leak.md"]
     assert "FIFO" in reasons["fifo.md"]
@@ -207,16 +239,19 @@ def test_special_files_symlinks_and_huge_files_are_skipped_and_the_rest_load(tmp
 
 def test_a_fifo_given_by_name_does_not_hang(tmp_path):
     os.mkfifo(tmp_path / "pipe.md")
-    result = run_cli("--db", str(tmp_path / "b.db"), "ingest", str(tmp_path / "pipe.md"),
-                     timeout=30)
+    result = run_cli(
+        "--db", str(tmp_path / "b.db"), "ingest", str(tmp_path / "pipe.md"), timeout=30
+    )
     assert result.returncode == 1 and "FIFO" in result.stderr
 
 
 # --- 3. a dead parser worker -------------------------------------------------------------
 
+
 def test_a_killed_parser_worker_neither_hangs_nor_loses_records(tmp_path):
     import multiprocessing
     import signal
+
     folder = tmp_path / "many"
     for n in range(1500):
         write(folder, f"r{n}.md", record(f"PMC{n}__f", f"figure {n}", ["KRAS", f"GENE{n}"]))
@@ -231,8 +266,10 @@ def test_a_killed_parser_worker_neither_hangs_nor_loses_records(tmp_path):
             killed.append(children[0].pid)
 
     outcome = {}
-    thread = threading.Thread(target=lambda: outcome.update(
-        report=store.ingest([folder], workers=2, progress=progress)), daemon=True)
+    thread = threading.Thread(
+        target=lambda: outcome.update(report=store.ingest([folder], workers=2, progress=progress)),
+        daemon=True,
+    )
     thread.start()
     thread.join(120)
     assert not thread.is_alive(), "ingest hung after a worker died"
@@ -243,6 +280,7 @@ def test_a_killed_parser_worker_neither_hangs_nor_loses_records(tmp_path):
 
 
 # --- 4. another connection writing while ingest flushes ---------------------------------
+
 
 def test_ingest_survives_another_connection_committing_in_a_loop(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest_module, "BATCH_SIZE", 3)  # many flushes, many chances
@@ -276,13 +314,18 @@ def test_ingest_survives_another_connection_committing_in_a_loop(tmp_path, monke
 
 # --- 5. acks never wait on the figure database's write lock -----------------------------
 
+
 def mention(event_id, text="<@U0BOT> KRAS"):
     return wire.mention_body(event_id, text), wire.JSON
 
 
 def test_an_event_is_acked_and_claimed_while_an_ingest_holds_the_write_lock(seed_db, fake):
-    config = Config(db=seed_db, bot_token="xoxb-test", signing_secret=wire.SECRET,
-                    slack_api_base_url=fake.api_url)
+    config = Config(
+        db=seed_db,
+        bot_token="xoxb-test",
+        signing_secret=wire.SECRET,
+        slack_api_base_url=fake.api_url,
+    )
     store = Store(seed_db)
     blocker = sqlite3.connect(seed_db, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # as a bulk ingest's transaction does, for seconds
@@ -300,14 +343,22 @@ def test_an_event_is_acked_and_claimed_while_an_ingest_holds_the_write_lock(seed
 
 
 def test_unsubscribe_is_acked_at_once_and_answered_when_the_lock_frees(seed_db, fake):
-    config = Config(db=seed_db, bot_token="xoxb-test", signing_secret=wire.SECRET,
-                    slack_api_base_url=fake.api_url)
+    config = Config(
+        db=seed_db,
+        bot_token="xoxb-test",
+        signing_secret=wire.SECRET,
+        slack_api_base_url=fake.api_url,
+    )
     store = Store(seed_db)
     blocker = sqlite3.connect(seed_db, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
-        response = in_process(config, store, wire.command_body(
-            "unsubscribe KRAS", fake.response_url("unsub")), wire.FORM)
+        response = in_process(
+            config,
+            store,
+            wire.command_body("unsubscribe KRAS", fake.response_url("unsub")),
+            wire.FORM,
+        )
         assert response.status == 200 and not response.body
         assert fake.responses("unsub") == []
     finally:
@@ -319,6 +370,7 @@ def test_unsubscribe_is_acked_at_once_and_answered_when_the_lock_frees(seed_db, 
 
 
 # --- 6. a dropped connection never posts twice ------------------------------------------
+
 
 def test_a_mention_reply_whose_answer_was_lost_is_posted_once(server, fake):
     fake.drop("chat.postMessage", deliver=True)
@@ -348,6 +400,7 @@ def test_a_share_whose_answer_was_lost_is_posted_once(server, fake):
 
 # --- 7. Retry-After: capped in replies, fractional in digests ----------------------------
 
+
 def test_long_retry_after_does_not_stall_buttons_and_the_user_is_told(server, fake):
     fake.rate_limit("chat.postMessage", retry_after=30, times=10)
     for n in range(10):
@@ -364,14 +417,16 @@ def test_long_retry_after_does_not_stall_buttons_and_the_user_is_told(server, fa
 def test_a_fractional_retry_after_is_waited_out_by_the_digest(tmp_path, fake):
     from bot.digest import DigestRunner
     from bot.jobs import job_client
+
     store = Store(tmp_path / "d.db")
     subs, _ = store.understand_subscription("C1", "KRAS")
     store.subscribe(subs, "U1")
     write(tmp_path / "in", "a.md", record("PMC1__a", "new", ["KRAS"]))
     store.ingest([tmp_path / "in"])
     fake.rate_limit("chat.postMessage", retry_after="1.5")
-    config = Config(db=store.path, bot_token="xoxb-test", slack_api_base_url=fake.api_url,
-                    digest_interval=0)
+    config = Config(
+        db=store.path, bot_token="xoxb-test", slack_api_base_url=fake.api_url, digest_interval=0
+    )
     report = DigestRunner(store, job_client(config), config).run()
     assert [channel for channel, _ in report.posted] == ["C1"]
     first, second = [c for c in fake.calls if c.name == "chat.postMessage"]
@@ -379,15 +434,18 @@ def test_a_fractional_retry_after_is_waited_out_by_the_digest(tmp_path, fake):
     store.close()
 
 
-@pytest.mark.parametrize("value, seconds", [("30", 30.0), ("1.5", 1.5), ("junk", 1.0),
-                                            ("-3", 1.0), ("nan", 1.0)])
+@pytest.mark.parametrize(
+    "value, seconds", [("30", 30.0), ("1.5", 1.5), ("junk", 1.0), ("-3", 1.0), ("nan", 1.0)]
+)
 def test_retry_after_is_read_as_seconds(value, seconds):
     from slack_sdk.http_retry.response import HttpResponse
+
     response = HttpResponse(status_code=429, headers={"Retry-After": [value]}, data=b"")
     assert web.retry_after(response) == seconds
 
 
 # --- 8. slow clients do not tie up the server -------------------------------------------
+
 
 def test_slow_clients_trickling_a_body_do_not_block_slash_commands(seed_db, fake):
     running = Server(seed_db, fake, workers=1)
@@ -395,12 +453,15 @@ def test_slow_clients_trickling_a_body_do_not_block_slash_commands(seed_db, fake
     try:
         for _ in range(3):
             conn = socket.create_connection(("127.0.0.1", running.port))
-            conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                         b"application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nt")
+            conn.sendall(
+                b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                b"application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nt"
+            )
             slow.append(conn)
         time.sleep(0.3)
-        status, body = running.post(wire.command_body("KRAS", fake.response_url("c")),
-                                    wire.FORM, timeout=5)
+        status, body = running.post(
+            wire.command_body("KRAS", fake.response_url("c")), wire.FORM, timeout=5
+        )
         assert status == 200 and json.loads(body)["response_type"] == "ephemeral"
     finally:
         for conn in slow:
@@ -410,17 +471,23 @@ def test_slow_clients_trickling_a_body_do_not_block_slash_commands(seed_db, fake
 
 # --- 9. one line, never a traceback -------------------------------------------------------
 
+
 def test_a_file_that_is_not_a_database_gets_one_line_from_the_cli_and_serve(tmp_path, fake):
     db = tmp_path / "junk.db"
     db.write_bytes(os.urandom(40_000))
     one_line_error(run_cli("--db", str(db), "ask", "KRAS"), "junk.db")
     one_line_error(run_cli("--db", str(db), "stats"), "junk.db")
-    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s",
-           "SLACK_API_BASE_URL": fake.api_url}
-    one_line_error(run_cli("--db", str(db), "serve", "--port", str(free_port()), env=env),
-                   "junk.db")
-    one_line_error(run_cli("--db", str(db), "socket", env={**env, "SLACK_APP_TOKEN": "xapp-1"}),
-                   "junk.db")
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_BASE_URL": fake.api_url,
+    }
+    one_line_error(
+        run_cli("--db", str(db), "serve", "--port", str(free_port()), env=env), "junk.db"
+    )
+    one_line_error(
+        run_cli("--db", str(db), "socket", env={**env, "SLACK_APP_TOKEN": "xapp-1"}), "junk.db"
+    )
 
 
 def test_a_damaged_database_gets_one_line(tmp_path, seed_db):
@@ -439,37 +506,42 @@ def test_a_binary_config_file_gets_one_line(tmp_path):
     one_line_error(run_cli("--config", str(config), "stats"), "not UTF-8")
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("pfocr_checkout: {}\n", "pfocr_checkout must be text"),
-    ("pfocr_source: [a, b]\n", "pfocr_source must be text"),
-    ("timezone: 5\n", "timezone must be text"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("pfocr_checkout: {}\n", "pfocr_checkout must be text"),
+        ("pfocr_source: [a, b]\n", "pfocr_source must be text"),
+        ("timezone: 5\n", "timezone must be text"),
+    ],
+)
 def test_settings_of_the_wrong_shape_get_one_line(tmp_path, text, fragment):
     config = tmp_path / "bot.yaml"
     config.write_text(text)
     with pytest.raises(ConfigError, match=fragment):
         load_config(config, env={})
-    one_line_error(run_cli("--config", str(config), "--db", str(tmp_path / "x.db"), "stats"),
-                   fragment)
+    one_line_error(
+        run_cli("--config", str(config), "--db", str(tmp_path / "x.db"), "stats"), fragment
+    )
 
 
 def test_an_unwritable_lock_file_gets_one_line(tmp_path):
     db = tmp_path / "bot.db"
     Store(db).close()
     Path(f"{db}.digest.lock").symlink_to("/dev/full")
-    one_line_error(run_cli("--db", str(db), "digest", env={"SLACK_BOT_TOKEN": "xoxb-t"}),
-                   "lock file")
+    one_line_error(
+        run_cli("--db", str(db), "digest", env={"SLACK_BOT_TOKEN": "xoxb-t"}), "lock file"
+    )
 
 
 @pytest.fixture
 def tiny_disk(tmp_path):
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)],
-                          capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True
+    )
     if done.returncode:
-        pytest.skip("cannot mount a small tmpfs here (needs root): "
-                    + done.stderr.decode().strip())
+        pytest.skip("cannot mount a small tmpfs here (needs root): " + done.stderr.decode().strip())
     yield mount
     subprocess.run(["umount", "-l", str(mount)], capture_output=True)
 
@@ -477,8 +549,7 @@ def tiny_disk(tmp_path):
 def test_a_full_disk_during_ingest_gets_one_line_and_keeps_committed_work(tmp_path, tiny_disk):
     folder = tmp_path / "in"
     for n in range(400):
-        write(folder, f"r{n}.md", record(f"PMC{n}__f", f"figure {n} " + "words " * 400,
-                                         ["KRAS"]))
+        write(folder, f"r{n}.md", record(f"PMC{n}__f", f"figure {n} " + "words " * 400, ["KRAS"]))
     result = run_cli("--db", str(tiny_disk / "bot.db"), "ingest", str(folder))
     one_line_error(result, "full")
     conn = sqlite3.connect(tiny_disk / "bot.db")
@@ -487,6 +558,7 @@ def test_a_full_disk_during_ingest_gets_one_line_and_keeps_committed_work(tmp_pa
 
 
 # --- 10. duplicate figids in one run -----------------------------------------------------
+
 
 def test_duplicate_figids_are_named_with_the_file_kept(tmp_path):
     folder = tmp_path / "in"
@@ -503,30 +575,43 @@ def test_duplicate_figids_are_named_with_the_file_kept(tmp_path):
 
 # --- 11. sync sources reach git safely ---------------------------------------------------
 
-@pytest.mark.parametrize("source, fragment", [
-    ("ext::sh -c touch% /tmp/pwned", "remote helpers"),
-    ("-uupload-pack=touch /tmp/pwned", "starts with '-'"),
-    ("--upload-pack=x", "starts with '-'"),
-    ("fd::17", "remote helpers"),
-    ("ftp://example.org/repo", "only https://"),
-    ("git@github.com:wikipathways/pfocr-database.git", "ssh://"),
-])
+
+@pytest.mark.parametrize(
+    "source, fragment",
+    [
+        ("ext::sh -c touch% /tmp/pwned", "remote helpers"),
+        ("-uupload-pack=touch /tmp/pwned", "starts with '-'"),
+        ("--upload-pack=x", "starts with '-'"),
+        ("fd::17", "remote helpers"),
+        ("ftp://example.org/repo", "only https://"),
+        ("git@github.com:wikipathways/pfocr-database.git", "ssh://"),
+    ],
+)
 def test_unsafe_sync_sources_are_refused(source, fragment):
     with pytest.raises(SyncError, match=fragment):
         check_source(source)
 
 
-@pytest.mark.parametrize("source", ["https://github.com/wikipathways/pfocr-database.git",
-                                    "ssh://git@github.com/x/y.git", "git://h/r",
-                                    "file:///srv/pfocr", "/srv/pfocr", "pfocr"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "https://github.com/wikipathways/pfocr-database.git",
+        "ssh://git@github.com/x/y.git",
+        "git://h/r",
+        "file:///srv/pfocr",
+        "/srv/pfocr",
+        "pfocr",
+    ],
+)
 def test_allowed_sync_sources(source):
     assert check_source(source) == source
 
 
 def test_sync_refuses_ext_before_git_runs_it(tmp_path):
     target = tmp_path / "pwned"
-    result = run_cli("--db", str(tmp_path / "s.db"), "sync", "--source",
-                     f"ext::sh -c touch% {target}")
+    result = run_cli(
+        "--db", str(tmp_path / "s.db"), "sync", "--source", f"ext::sh -c touch% {target}"
+    )
     one_line_error(result, "remote helpers")
     assert not target.exists()
 
@@ -535,6 +620,7 @@ def test_git_itself_refuses_other_transports_for_an_existing_checkout(tmp_path):
     """Even where git is configured to allow ext:: (here through the environment), a
     checkout whose origin is an ext:: command never runs it: GIT_ALLOW_PROTOCOL wins."""
     from tests.git_kit import commit_records, git, make_repo
+
     repo = make_repo(tmp_path / "checkout")
     commit_records(repo, ["PMC1__a"])
     target = tmp_path / "pwned"
@@ -542,14 +628,18 @@ def test_git_itself_refuses_other_transports_for_an_existing_checkout(tmp_path):
     git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
     git(repo, "config", "branch.main.remote", "origin")
     git(repo, "config", "branch.main.merge", "refs/heads/main")
-    unsafe = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "protocol.ext.allow",
-              "GIT_CONFIG_VALUE_0": "always"}
+    unsafe = {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "protocol.ext.allow",
+        "GIT_CONFIG_VALUE_0": "always",
+    }
     result = run_cli("--db", str(tmp_path / "s.db"), "sync", "--source", str(repo), env=unsafe)
     assert not target.exists()
     one_line_error(result, "git")
 
 
 # --- 12. a button value cannot page another channel's digest ---------------------------
+
 
 def test_a_forged_see_all_value_cannot_page_another_channels_digest(tmp_path, fake):
     store = Store(tmp_path / "r.db")
@@ -560,18 +650,30 @@ def test_a_forged_see_all_value_cannot_page_another_channels_digest(tmp_path, fa
     (plan,) = [p for p in store.digest_plans() if p.figures]
     digest_id = store.digest_start(plan)
     store.digest_finish(digest_id, "1.0")
-    config = Config(db=store.path, bot_token="xoxb-test", signing_secret=wire.SECRET,
-                    slack_api_base_url=fake.api_url)
+    config = Config(
+        db=store.path,
+        bot_token="xoxb-test",
+        signing_secret=wire.SECRET,
+        slack_api_base_url=fake.api_url,
+    )
     value = DigestView(digest_id, 0, False).encode()
     action = numbered(ACTION_DIGEST_PAGE, 1)
-    forged = in_process(config, store, wire.action_body(action, value, fake.response_url(
-        "forged"), channel=wire.CHANNEL), wire.FORM)
+    forged = in_process(
+        config,
+        store,
+        wire.action_body(action, value, fake.response_url("forged"), channel=wire.CHANNEL),
+        wire.FORM,
+    )
     assert forged.status == 200
     assert fake.wait_for(lambda: fake.responses("forged"))
     (answer,) = fake.responses("forged")
     assert "PMC1__secret" not in json.dumps(answer) and "not in this channel" in answer["text"]
-    honest = in_process(config, store, wire.action_body(action, value, fake.response_url(
-        "honest"), channel="C0OTHER"), wire.FORM)
+    honest = in_process(
+        config,
+        store,
+        wire.action_body(action, value, fake.response_url("honest"), channel="C0OTHER"),
+        wire.FORM,
+    )
     assert honest.status == 200
     assert fake.wait_for(lambda: fake.responses("honest"))
     assert "PMC1__secret" in json.dumps(fake.responses("honest")[0])

@@ -16,8 +16,9 @@ def snapshot(store: Store) -> dict:
     """Every row that describes the corpus (not the ledger's timestamps)."""
     query = store.db.execute
     return {
-        "figures": query("SELECT figid, title, genes, focus, first_seen FROM figures "
-                         "ORDER BY figid").fetchall(),
+        "figures": query(
+            "SELECT figid, title, genes, focus, first_seen FROM figures ORDER BY figid"
+        ).fetchall(),
         "links": query("SELECT * FROM figure_genes ORDER BY 1, 2, 3").fetchall(),
         "evidence": query("SELECT * FROM gene_evidence ORDER BY 1, 2, 3, 4").fetchall(),
         "counts": query("SELECT * FROM gene_counts WHERE figures > 0 ORDER BY 1").fetchall(),
@@ -35,12 +36,13 @@ def assert_consistent(db_path) -> None:
         "AS real LEFT JOIN gene_counts USING (symbol) WHERE gene_counts.figures IS NOT real.n"
     ).fetchone()[0]
     assert stale == 0
-    orphans = conn.execute("SELECT count(*) FROM figure_genes WHERE figure_id NOT IN "
-                           "(SELECT id FROM figures)").fetchone()[0]
+    orphans = conn.execute(
+        "SELECT count(*) FROM figure_genes WHERE figure_id NOT IN (SELECT id FROM figures)"
+    ).fetchone()[0]
     assert orphans == 0
     ledger, figures = conn.execute(
-        "SELECT (SELECT count(DISTINCT figid) FROM ingest_files), "
-        "(SELECT count(*) FROM figures)").fetchone()
+        "SELECT (SELECT count(DISTINCT figid) FROM ingest_files), (SELECT count(*) FROM figures)"
+    ).fetchone()
     assert ledger == figures
     conn.close()
 
@@ -83,9 +85,12 @@ def test_changed_file_replaces_its_rows(store, tmp_path):
 def test_sidecar_change_counts_as_a_change(store, tmp_path):
     path = write(tmp_path / "_figures", "PMC1__f1.md", record(genes=["PRKACA"]))
     store.ingest([tmp_path])
-    write(tmp_path / "_data", "PMC1__f1-genes.tsv",
-          "organism_id\torganism_name\tword\tncbigene_symbol\tncbigene_id\tsource\n"
-          "9606\tHomo sapiens\tPKA\tPRKACA\t5566\tfamplex_relations\n")
+    write(
+        tmp_path / "_data",
+        "PMC1__f1-genes.tsv",
+        "organism_id\torganism_name\tword\tncbigene_symbol\tncbigene_id\tsource\n"
+        "9606\tHomo sapiens\tPKA\tPRKACA\t5566\tfamplex_relations\n",
+    )
     assert store.ingest([path]).ingested == 1
     assert store.ask("PRKACA").figures[0].words == {"PRKACA": ("PKA",)}
 
@@ -131,8 +136,9 @@ def test_kill_mid_ingest_leaves_a_consistent_database(tmp_path):
     corpus = make_corpus(12_000, tmp_path / "corpus")  # big enough for the bulk index path
     db_path = tmp_path / "killed.db"
     command = [sys.executable, "-m", "bot", "--db", str(db_path), "ingest", str(corpus)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     landed = 0
     while time.monotonic() < deadline and process.poll() is None:
@@ -203,10 +209,13 @@ def downgrade_to_schema_1(path) -> None:
 def test_a_schema_1_database_is_migrated_in_place(tmp_path):
     folder, path = tmp_path / "pfocr", tmp_path / "old.db"
     write(folder / "_figures", "PMC1__f1.md", record("PMC1__f1", genes=["PRKACA", "KRAS"]))
-    write(folder / "_data", "PMC1__f1-genes.tsv",
-          "organism_id\torganism_name\tword\tncbigene_symbol\tncbigene_id\tsource\n"
-          "9606\tHomo sapiens\tPKA\tPRKACA\t5566\tfamplex_relations\n"
-          "9606\tHomo sapiens\tK-Ras\tKRAS\t3845\tsynonym\n")
+    write(
+        folder / "_data",
+        "PMC1__f1-genes.tsv",
+        "organism_id\torganism_name\tword\tncbigene_symbol\tncbigene_id\tsource\n"
+        "9606\tHomo sapiens\tPKA\tPRKACA\t5566\tfamplex_relations\n"
+        "9606\tHomo sapiens\tK-Ras\tKRAS\t3845\tsynonym\n",
+    )
     write(folder / "_figures", "PMC2__f2.md", record("PMC2__f2", genes=["KRAS"]))
     store = Store(path)
     store.ingest([folder])
@@ -218,11 +227,15 @@ def test_a_schema_1_database_is_migrated_in_place(tmp_path):
     store = Store(path)
     assert snapshot(store) == before
     assert store.ask("PRKACA").figures[0].words == {"PRKACA": ("PKA",), "KRAS": ("K-Ras",)}
-    kinds = dict(store.db.execute("SELECT name, type FROM sqlite_master "
-                                  "WHERE name IN ('gene_evidence', 'figures_ai')").fetchall())
+    kinds = dict(
+        store.db.execute(
+            "SELECT name, type FROM sqlite_master WHERE name IN ('gene_evidence', 'figures_ai')"
+        ).fetchall()
+    )
     assert kinds == {"gene_evidence": "view", "figures_ai": "trigger"}
-    assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
-        == ("2",)
+    assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+        "2",
+    )
     assert store.ask("search caption").total == 2  # the stale index was rebuilt
     assert_consistent(path)
     assert store.ingest([folder]).unchanged == 2  # and the ledger still knows every file

@@ -1,5 +1,6 @@
 """Record parsing: both front-matter generations, NA handling, sidecars, bad input."""
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -9,54 +10,80 @@ from hypothesis import strategies as st
 
 from store.errors import RecordError
 from store.lexicon import default_lexicon
-from store.records import (GENERATION_CURRENT, GENERATION_LEGACY, _flat_front_matter,
-                           load_front_matter, na, parse_record, read_gene_sidecar, read_sidecar,
-                           split_front_matter)
+from store.records import (
+    GENERATION_CURRENT,
+    GENERATION_LEGACY,
+    _flat_front_matter,
+    load_front_matter,
+    na,
+    parse_record,
+    read_gene_sidecar,
+    read_sidecar,
+    split_front_matter,
+)
 from tests.records_kit import record
 
 LEXICON = default_lexicon()
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "PMC4111689__cc-13-2017-g1.md"
 
 
-@pytest.mark.parametrize("value, expected", [
-    (".na.character", None), ("NA", None), ("", None), (None, None), ("  ", None),
-    ("null", None), ("KRAS", "KRAS"), ("  padded ", "padded"), ("NAT2", "NAT2"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (".na.character", None),
+        ("NA", None),
+        ("", None),
+        (None, None),
+        ("  ", None),
+        ("null", None),
+        ("KRAS", "KRAS"),
+        ("  padded ", "padded"),
+        ("NAT2", "NAT2"),
+    ],
+)
 def test_na_markers_become_missing(value, expected):
     assert na(value) == expected
 
 
-@pytest.mark.parametrize("field, raw, expected", [
-    ("year", "'2014'", 2014),
-    ("year", "2014", 2014),
-    ("year", ".na.character", None),
-    ("keywords", "'apoptosis | p53 | cancer'", ("apoptosis", "p53", "cancer")),
-    ("keywords", ".na.character", ()),
-    ("keywords", "''", ()),
-    ("organisms", "Homo sapiens", ("Homo sapiens",)),
-    ("organisms", "\n- Homo sapiens\n- NA\n- Mus musculus", ("Homo sapiens", "Mus musculus")),
-    ("organisms", "[NA]", ()),
-])
+@pytest.mark.parametrize(
+    "field, raw, expected",
+    [
+        ("year", "'2014'", 2014),
+        ("year", "2014", 2014),
+        ("year", ".na.character", None),
+        ("keywords", "'apoptosis | p53 | cancer'", ("apoptosis", "p53", "cancer")),
+        ("keywords", ".na.character", ()),
+        ("keywords", "''", ()),
+        ("organisms", "Homo sapiens", ("Homo sapiens",)),
+        ("organisms", "\n- Homo sapiens\n- NA\n- Mus musculus", ("Homo sapiens", "Mus musculus")),
+        ("organisms", "[NA]", ()),
+    ],
+)
 def test_field_normalisation(field, raw, expected):
     text = f"---\nfigid: F1\n{field}: {raw}\n---\n"
     parsed = parse_record(text, LEXICON)
-    assert getattr(parsed, {"organisms": "organisms", "keywords": "keywords",
-                            "year": "year"}[field]) == expected
+    assert (
+        getattr(parsed, {"organisms": "organisms", "keywords": "keywords", "year": "year"}[field])
+        == expected
+    )
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("no front matter here", "no front matter"),
-    ("---\nfigid: F1\ncaption: never closed\n", "not closed"),
-    ("---\nfigid: [unclosed\n---\n", "broken YAML"),
-    ("---\ncaption: no id\n---\n", "missing 'figid'"),
-    ("---\nfigid: ''\n---\n", "missing 'figid'"),
-    ("---\n- just\n- a list\n---\n", "not a mapping"),
-    ("---\nfigid: {a: 1}\n---\n", "figid"),
-    ("---\nfigid: F1\nyear: twenty\n---\n", "four-digit year"),
-    ("---\nfigid: F1\nautoml_pathway: high\n---\n", "must be a number"),
-    ("---\nfigid: F1\norganisms: {a: b}\n---\n", "organisms"),
-    ("---\nfigid: F1\ngenes: oops\n---\n", "'genes' must be a list"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("no front matter here", "no front matter"),
+        ("---\nfigid: F1\ncaption: never closed\n", "not closed"),
+        ("---\nfigid: [unclosed\n---\n", "broken YAML"),
+        ("---\ncaption: no id\n---\n", "missing 'figid'"),
+        ("---\nfigid: ''\n---\n", "missing 'figid'"),
+        ("---\n- just\n- a list\n---\n", "not a mapping"),
+        ("---\nfigid: {a: 1}\n---\n", "figid"),
+        ("---\nfigid: F1\nyear: twenty\n---\n", "four-digit year"),
+        ("---\nfigid: F1\nautoml_pathway: high\n---\n", "must be a number"),
+        ("---\nfigid: F1\norganisms: {a: b}\n---\n", "organisms"),
+        ("---\nfigid: F1\ngenes: oops\n---\n", "'genes' must be a list"),
+    ],
+)
 def test_bad_records_say_why(text, reason):
     with pytest.raises(RecordError, match=reason):
         parse_record(text, LEXICON)
@@ -105,10 +132,12 @@ annotations: []
 
 
 def test_gene_sidecar_keeps_na_as_a_real_symbol():
-    tsv = ("organism_id\torganism_name\torganism_group\tword\tmatch\tncbigene_symbol\t"
-           "ncbigene_id\tsource\n"
-           "9606\tHomo sapiens\tPrimates\tPKA\tPKA\tPRKACA\t5566\tfamplex_relations\n"
-           "10090\tMus musculus\tRodents\tNa\tNA\tNA\t20997\tncbigene_symbol\n")
+    tsv = (
+        "organism_id\torganism_name\torganism_group\tword\tmatch\tncbigene_symbol\t"
+        "ncbigene_id\tsource\n"
+        "9606\tHomo sapiens\tPrimates\tPKA\tPKA\tPRKACA\t5566\tfamplex_relations\n"
+        "10090\tMus musculus\tRodents\tNa\tNA\tNA\t20997\tncbigene_symbol\n"
+    )
     rows = read_gene_sidecar(tsv)
     assert rows[0].word == "PKA" and rows[0].source == "famplex_relations"
     assert rows[1].symbol == "NA" and rows[1].organism == "Mus musculus"
@@ -133,8 +162,12 @@ def test_every_sample_record_parses(sample_dir):
     generations = set()
     for path in files:
         genes, chemicals = read_sidecar(path), read_sidecar(path, "chemicals")
-        parsed = parse_record(path.read_text(encoding="utf-8"), LEXICON,
-                              genes and genes.decode(), chemicals and chemicals.decode())
+        parsed = parse_record(
+            path.read_text(encoding="utf-8"),
+            LEXICON,
+            genes and genes.decode(),
+            chemicals and chemicals.decode(),
+        )
         assert parsed.figid == path.stem
         assert parsed.year is None or 1990 <= parsed.year <= 2030
         assert all(g.written and g.written == g.written.strip() for g in parsed.genes)
@@ -147,24 +180,43 @@ def test_fast_path_matches_yaml_on_every_sample(sample_dir):
         front = split_front_matter(path.read_text(encoding="utf-8"))
         full = yaml.load(front, Loader=yaml.CBaseLoader)
         fast = load_front_matter(front)
-        assert {k: v for k, v in fast.items() if k != "schema-jsonld"} == \
-            {k: v for k, v in full.items() if k != "schema-jsonld"}, path.name
+        assert {k: v for k, v in fast.items() if k != "schema-jsonld"} == {
+            k: v for k, v in full.items() if k != "schema-jsonld"
+        }, path.name
         assert fast["schema-jsonld"].get("keywords") == full["schema-jsonld"].get("keywords")
 
 
 # Text that YAML may have to quote: colons, hashes, quotes, leading indicators, unicode.
-scalar = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) |
-                 st.sampled_from(list(":#'\"-[]{}&*!|> \t")), max_size=60)
-symbol = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")) |
-                 st.sampled_from(list("-.():/'# ")), min_size=1, max_size=12)
+scalar = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+    | st.sampled_from(list(":#'\"-[]{}&*!|> \t")),
+    max_size=60,
+)
+symbol = st.text(
+    alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"))
+    | st.sampled_from(list("-.():/'# ")),
+    min_size=1,
+    max_size=12,
+)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(title=scalar, caption=scalar, genes=st.lists(symbol, max_size=8),
-       organisms=st.lists(scalar, max_size=3), width=st.sampled_from([20, 80, 1000]))
+@given(
+    title=scalar,
+    caption=scalar,
+    genes=st.lists(symbol, max_size=8),
+    organisms=st.lists(scalar, max_size=3),
+    width=st.sampled_from([20, 80, 1000]),
+)
 def test_fast_path_equals_yaml_for_generated_front_matter(title, caption, genes, organisms, width):
-    document = {"figid": "F1", "figtitle": title, "caption": caption, "organisms": organisms,
-                "schema-jsonld": {"@type": "Dataset", "keywords": genes}, "year": "2020"}
+    document = {
+        "figid": "F1",
+        "figtitle": title,
+        "caption": caption,
+        "organisms": organisms,
+        "schema-jsonld": {"@type": "Dataset", "keywords": genes},
+        "year": "2020",
+    }
     front = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=width)
     fast, full = load_front_matter(front), yaml.load(front, Loader=yaml.CBaseLoader)
     # The fast path keeps only the gene list from schema-jsonld; everything else must match.
@@ -176,14 +228,19 @@ def test_fast_path_equals_yaml_for_generated_front_matter(title, caption, genes,
 # read it exactly as YAML does or leave it to YAML. (One leniency, kept on purpose: a
 # schema-jsonld block YAML would reject is still read when its gene list is plain.)
 piece = st.text(alphabet=st.sampled_from(list("aB1 #:'\"-\t[]{}&*!|>?,%@`.(")), max_size=7)
-entry = st.tuples(st.sampled_from(["caption", "figtitle", "organisms", "schema-jsonld"]), piece,
-                  st.lists(piece, max_size=3),
-                  st.sampled_from(["  ", " ", "- ", "  - ", "  keywords:", "   "]))
+entry = st.tuples(
+    st.sampled_from(["caption", "figtitle", "organisms", "schema-jsonld"]),
+    piece,
+    st.lists(piece, max_size=3),
+    st.sampled_from(["  ", " ", "- ", "  - ", "  keywords:", "   "]),
+)
 
 
 def hand_written(entries) -> str:
-    return "".join(f"{key}:{' ' + first if first else ''}\n" +
-                   "".join(f"{lead}{line}\n" for line in more) for key, first, more, lead in entries)
+    return "".join(
+        f"{key}:{' ' + first if first else ''}\n" + "".join(f"{lead}{line}\n" for line in more)
+        for key, first, more, lead in entries
+    )
 
 
 def assert_reads_as_yaml_does(text: str) -> None:
@@ -198,16 +255,21 @@ def assert_reads_as_yaml_does(text: str) -> None:
     assert _flat_front_matter(text) in (None, full or {}), text
     fast = load_front_matter(text)
     if isinstance(full, dict):
-        genes = [(v.get("keywords") if isinstance(v, dict) else None) or []
-                 for v in (fast.pop("schema-jsonld", None), full.pop("schema-jsonld", None))]
+        genes = [
+            (v.get("keywords") if isinstance(v, dict) else None) or []
+            for v in (fast.pop("schema-jsonld", None), full.pop("schema-jsonld", None))
+        ]
         assert genes[0] == genes[1], text
     assert fast == full, text
 
 
-@pytest.mark.parametrize("text", [
-    "caption: 1\n  #\n",  # a '#' opening a continuation line is a comment
-    "caption:\nschema-jsonld:\n- \n",  # an unindented list after the block is its value
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "caption: 1\n  #\n",  # a '#' opening a continuation line is a comment
+        "caption:\nschema-jsonld:\n- \n",  # an unindented list after the block is its value
+    ],
+)
 def test_fast_path_regressions(text):
     assert_reads_as_yaml_does(text)
 
@@ -221,8 +283,12 @@ def test_fast_path_reads_hand_written_front_matter_as_yaml_does_or_defers(entrie
 @settings(max_examples=200)
 @given(title=scalar, genes=st.lists(symbol, max_size=10))
 def test_parser_round_trips_what_yaml_wrote(title, genes):
-    document = {"figid": "PMC1__f", "figtitle": title, "year": "2001",
-                "schema-jsonld": {"keywords": genes}}
+    document = {
+        "figid": "PMC1__f",
+        "figtitle": title,
+        "year": "2001",
+        "schema-jsonld": {"keywords": genes},
+    }
     text = "---\n" + yaml.safe_dump(document, allow_unicode=True) + "---\n"
     parsed = parse_record(text, LEXICON)
     assert parsed.title == na(title)
@@ -235,10 +301,8 @@ def test_parser_round_trips_what_yaml_wrote(title, genes):
 def test_parser_never_raises_anything_but_record_error(blob):
     text = blob.decode("utf-8", "replace") if isinstance(blob, bytes) else blob
     for candidate in (text, "---\n" + text + "\n---\n"):
-        try:
+        with contextlib.suppress(RecordError):
             parse_record(candidate, LEXICON)
-        except RecordError:
-            pass
 
 
 def test_minimal_record_builder_parses():

@@ -2,22 +2,43 @@
 
 import pytest
 
-from bot import blocks as bk
-from bot import render
-from bot.cards import gene_line, genes_message
-from bot.state import PREVIEW, SHARED, THREAD, View, decode_view
+from handlers.views import blocks as bk
+from handlers.views import render
+from handlers.views.cards import gene_line, genes_message
+from handlers.views.render_digest import (
+    digest_message,
+    digest_page_message,
+    invite_message,
+    notes_message,
+    subscribed_message,
+    subscriptions_message,
+)
+from handlers.views.state import PREVIEW, SHARED, THREAD, View, decode_view
 from store.links import DEFAULT_IMAGE_URL_TEMPLATE
-from bot.render_digest import (digest_message, digest_page_message, invite_message,
-                               notes_message, subscribed_message, subscriptions_message)
-from store.models import (KIND_GENE, MODE_GENES, Answer, ChannelState, DigestPage, FigureHit,
-                          Resolution, Stats, Subscription)
+from store.models import (
+    KIND_GENE,
+    Answer,
+    ChannelState,
+    DigestPage,
+    FigureHit,
+    Mode,
+    Resolution,
+    Stats,
+    Subscription,
+)
 from tests.blockkit import check_message
 
 T = DEFAULT_IMAGE_URL_TEMPLATE
 QUERIES = {
-    "hits": "KRAS", "two genes": "KRAS EGFR", "family": "NF-kB", "ambiguous": "CDC2",
-    "typo": "KRSA", "figure": "figure PMC4111689", "paper": "PMC4111689",
-    "search": "search integrin resistance", "none": "xyzzy plover",
+    "hits": "KRAS",
+    "two genes": "KRAS EGFR",
+    "family": "NF-kB",
+    "ambiguous": "CDC2",
+    "typo": "KRSA",
+    "figure": "figure PMC4111689",
+    "paper": "PMC4111689",
+    "search": "search integrin resistance",
+    "none": "xyzzy plover",
     "hostile": "<!channel> <@U123> & <https://evil.example|click>",
     "hostile search": 'search "<!here>" NEAR(* -',
 }
@@ -26,26 +47,51 @@ QUERIES = {
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     from store import Store
+
     store = Store(tmp_path_factory.mktemp("render") / "seed.db")
     store.ensure_seeded()
     yield store
     store.close()
 
 
-def hit(figid="PMC1__f1.jpg", genes=("KRAS",), matched=("KRAS",), caption="A caption.",
-        title="A pathway", **extra) -> FigureHit:
-    fields = dict(figid=figid, title=title, year=2020, pmcid="PMC1", paper_title="A paper",
-                  reftext="Doe J, et al. J Biol. 2020", caption=caption, doi="10.1/x",
-                  filename="f1.jpg", gene_count=len(genes), genes=tuple(genes),
-                  matched=tuple(matched), words={})
+def hit(
+    figid="PMC1__f1.jpg",
+    genes=("KRAS",),
+    matched=("KRAS",),
+    caption="A caption.",
+    title="A pathway",
+    **extra,
+) -> FigureHit:
+    fields = dict(
+        figid=figid,
+        title=title,
+        year=2020,
+        pmcid="PMC1",
+        paper_title="A paper",
+        reftext="Doe J, et al. J Biol. 2020",
+        caption=caption,
+        doi="10.1/x",
+        filename="f1.jpg",
+        gene_count=len(genes),
+        genes=tuple(genes),
+        matched=tuple(matched),
+        words={},
+    )
     fields.update(extra)
     return FigureHit(**fields)
 
 
 def gene_answer(hits, total=None, query="KRAS") -> Answer:
     resolution = Resolution(query, KIND_GENE, ("KRAS",), label="KRAS")
-    return Answer(query, MODE_GENES, (resolution,), total=total or len(hits), limit=5,
-                  figures=tuple(hits), message="KRAS")
+    return Answer(
+        query,
+        Mode.GENES,
+        (resolution,),
+        total=total or len(hits),
+        limit=5,
+        figures=tuple(hits),
+        message="KRAS",
+    )
 
 
 @pytest.mark.parametrize("surface", [PREVIEW, THREAD, SHARED])
@@ -67,27 +113,42 @@ def test_typo_and_ambiguity_offer_buttons_that_run_the_other_lookup(seeded):
     typo = render.answer_message(seeded.ask("KRSA"), View("KRSA"), T)
     assert "looks like a typo" in str(typo["blocks"])
     ambiguous = render.answer_message(seeded.ask("CDC2"), View("CDC2"), T)
-    values = [decode_view(e["value"]).query for b in ambiguous["blocks"] if b["type"] == "actions"
-              for e in b["elements"] if e["action_id"].startswith("pathway_choose")]
+    values = [
+        decode_view(e["value"]).query
+        for b in ambiguous["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("pathway_choose")
+    ]
     assert values == ["POLD1"]
     family = render.answer_message(seeded.ask("NF-kB"), View("NF-kB"), T)
-    labels = [e["text"]["text"] for b in family["blocks"] if b["type"] == "actions"
-              for e in b["elements"]]
+    labels = [
+        e["text"]["text"] for b in family["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert {"only NFKB1", "only RELA"} <= set(labels)
 
 
 def test_pager_buttons_depend_on_position_and_surface():
     page = [hit(figid=f"PMC1__f{i}.jpg") for i in range(5)]
     first = render.answer_message(gene_answer(page, total=12), View("KRAS"), T)
-    buttons = [e["action_id"] for b in first["blocks"] if b["type"] == "actions"
-               for e in b["elements"]]
+    buttons = [
+        e["action_id"] for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert buttons == ["pathway_next", "pathway_share", "pathway_cancel"]
     assert "Figures 1–5 of 12" in str(first["blocks"])
-    later = Answer("KRAS", MODE_GENES, gene_answer(page).genes, total=12, offset=10, limit=5,
-                   figures=tuple(page[:2]))
+    later = Answer(
+        "KRAS",
+        Mode.GENES,
+        gene_answer(page).genes,
+        total=12,
+        offset=10,
+        limit=5,
+        figures=tuple(page[:2]),
+    )
     thread = render.answer_message(later, View("KRAS", 10, THREAD), T)
-    buttons = [e["action_id"] for b in thread["blocks"] if b["type"] == "actions"
-               for e in b["elements"]]
+    buttons = [
+        e["action_id"] for b in thread["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert buttons == ["pathway_prev"]
     assert decode_view(thread["blocks"][-1]["elements"][0]["value"]) == View("KRAS", 5, THREAD)
 
@@ -101,9 +162,14 @@ def test_long_captions_are_cut_at_a_word_boundary():
 
 
 def test_huge_records_still_fit_by_shrinking_captions_then_cards():
-    big = hit(title="T" * 5000, caption="c " * 5000, paper_title="P" * 5000,
-              genes=[f"G{i}" for i in range(300)], matched=[f"G{i}" for i in range(40)],
-              reftext="R" * 5000)
+    big = hit(
+        title="T" * 5000,
+        caption="c " * 5000,
+        paper_title="P" * 5000,
+        genes=[f"G{i}" for i in range(300)],
+        matched=[f"G{i}" for i in range(40)],
+        reftext="R" * 5000,
+    )
     message = render.answer_message(gene_answer([big] * 5, total=50), View("KRAS"), T)
     check_message(message)
     assert "Figures 1–" in str(message["blocks"])
@@ -120,73 +186,144 @@ def test_three_hundred_gene_figure_lists_every_gene_when_asked():
 
 
 def test_record_text_is_escaped_everywhere():
-    evil = hit(title="<!channel> T&C", caption="<@U999> <!here>", paper_title="<#C1>",
-               reftext="a > b", words={"KRAS": ("<!everyone>",)})
+    evil = hit(
+        title="<!channel> T&C",
+        caption="<@U999> <!here>",
+        paper_title="<#C1>",
+        reftext="a > b",
+        words={"KRAS": ("<!everyone>",)},
+    )
     message = render.answer_message(gene_answer([evil]), View("<!channel>"), T)
     check_message(message)
     assert "&lt;!channel&gt; T&amp;C" in str(message)
 
 
-@pytest.mark.parametrize("message", [
-    render.help_message(),
-    render.stats_message(Stats(100_000, 20_000, 4_000_000, 60_000,
-                               {"started": "2026-11-24T01:00:00Z", "finished": None,
-                                "ingested": 12, "unchanged": 3, "failed": 1},
-                               tuple((f"G{i}", 1000 - i) for i in range(100)))),
-    render.stats_message(Stats(0, 0, 0, 0, None, ())),
-    render.error_message("abc12345"),
-    render.notice_message("<!channel> nothing here"),
-], ids=["help", "stats", "empty stats", "error", "notice"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        render.help_message(),
+        render.stats_message(
+            Stats(
+                100_000,
+                20_000,
+                4_000_000,
+                60_000,
+                {
+                    "started": "2026-11-24T01:00:00Z",
+                    "finished": None,
+                    "ingested": 12,
+                    "unchanged": 3,
+                    "failed": 1,
+                },
+                tuple((f"G{i}", 1000 - i) for i in range(100)),
+            )
+        ),
+        render.stats_message(Stats(0, 0, 0, 0, None, ())),
+        render.error_message("abc12345"),
+        render.notice_message("<!channel> nothing here"),
+    ],
+    ids=["help", "stats", "empty stats", "error", "notice"],
+)
 def test_fixed_messages_are_valid(message):
     check_message(message)
 
 
-SUBS = (Subscription("C1", "gene", "KRAS", "KRAS", ("KRAS",), created="2026-11-20T08:00:00Z",
-                     created_by="U0ALICE", note="“KRSA” read as KRAS (typo corrected)"),
-        Subscription("C1", "search", "x", "search “<!channel>”", search="<!channel>",
-                     created="2026-11-21T08:00:00Z"))
+SUBS = (
+    Subscription(
+        "C1",
+        "gene",
+        "KRAS",
+        "KRAS",
+        ("KRAS",),
+        created="2026-11-20T08:00:00Z",
+        created_by="U0ALICE",
+        note="“KRSA” read as KRAS (typo corrected)",
+    ),
+    Subscription(
+        "C1",
+        "search",
+        "x",
+        "search “<!channel>”",
+        search="<!channel>",
+        created="2026-11-21T08:00:00Z",
+    ),
+)
 
 
 def digest_page(total, shown, offset=0, digest_id=7):
-    hits = tuple(hit(figid=f"PMC{i}__f", caption="word " * 500, genes=[f"G{j}" for j in range(300)],
-                     matched=("G1",)) for i in range(shown))
-    return DigestPage(digest_id, "C1", ("KRAS", "search “<!channel>”"), total, offset, 5, hits,
-                      tuple(("KRAS",) for _ in hits), "2026-11-24T08:00:00Z")
+    hits = tuple(
+        hit(
+            figid=f"PMC{i}__f",
+            caption="word " * 500,
+            genes=[f"G{j}" for j in range(300)],
+            matched=("G1",),
+        )
+        for i in range(shown)
+    )
+    return DigestPage(
+        digest_id,
+        "C1",
+        ("KRAS", "search “<!channel>”"),
+        total,
+        offset,
+        5,
+        hits,
+        tuple(("KRAS",) for _ in hits),
+        "2026-11-24T08:00:00Z",
+    )
 
 
-@pytest.mark.parametrize("message", [
-    digest_message(digest_page(7, 5), T, "Europe/London"),
-    digest_message(digest_page(1, 1), T, "UTC"),
-    digest_message(digest_page(0, 0), T, "UTC"),
-    digest_page_message(digest_page(7, 2, offset=5), T, "UTC"),
-    digest_page_message(digest_page(0, 0, digest_id=0), T, "UTC", "Nothing new"),
-    subscribed_message("U0ALICE", list(SUBS), "08:00", "Europe/London"),
-    subscriptions_message(ChannelState("C1", SUBS, "2026-11-24T08:00:00Z"), "UTC"),
-    subscriptions_message(ChannelState("C1", SUBS, None, "channel_not_found",
-                                       "2026-11-24T08:00:00Z"), "UTC"),
-    subscriptions_message(ChannelState("C1", ()), "UTC"),
-    invite_message("KRAS <!here>"),
-    notes_message(["“<!channel>” is not a gene", "second line"]),
-], ids=["digest", "digest one", "digest empty", "digest page", "preview empty", "subscribed",
-        "subscriptions", "paused", "no subscriptions", "invite", "notes"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        digest_message(digest_page(7, 5), T, "Europe/London"),
+        digest_message(digest_page(1, 1), T, "UTC"),
+        digest_message(digest_page(0, 0), T, "UTC"),
+        digest_page_message(digest_page(7, 2, offset=5), T, "UTC"),
+        digest_page_message(digest_page(0, 0, digest_id=0), T, "UTC", "Nothing new"),
+        subscribed_message("U0ALICE", list(SUBS), "08:00", "Europe/London"),
+        subscriptions_message(ChannelState("C1", SUBS, "2026-11-24T08:00:00Z"), "UTC"),
+        subscriptions_message(
+            ChannelState("C1", SUBS, None, "channel_not_found", "2026-11-24T08:00:00Z"), "UTC"
+        ),
+        subscriptions_message(ChannelState("C1", ()), "UTC"),
+        invite_message("KRAS <!here>"),
+        notes_message(["“<!channel>” is not a gene", "second line"]),
+    ],
+    ids=[
+        "digest",
+        "digest one",
+        "digest empty",
+        "digest page",
+        "preview empty",
+        "subscribed",
+        "subscriptions",
+        "paused",
+        "no subscriptions",
+        "invite",
+        "notes",
+    ],
+)
 def test_digest_and_subscription_messages_are_valid(message):
     check_message(message, allowed_mentions=("<@U0ALICE>",))
 
 
 def test_digest_header_and_see_all():
     message = digest_message(digest_page(7, 5), T, "Europe/London")
-    assert message["blocks"][0]["text"]["text"] == \
-        "7 new pathway figures for KRAS · 24 Nov 2026"
+    assert message["blocks"][0]["text"]["text"] == "7 new pathway figures for KRAS · 24 Nov 2026"
     see_all = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert see_all[0]["text"]["text"] == "See all 7"
 
 
-@pytest.mark.parametrize("text, limit, expected", [
-    ("short", 10, "short"),
-    ("hello wonderful world", 16, "hello wonderful…"),
-    ("a " * 10, 5, "a a…"),
-    ("x" * 20, 10, "xxxxxxxxx…"),
-])
+@pytest.mark.parametrize(
+    "text, limit, expected",
+    [
+        ("short", 10, "short"),
+        ("hello wonderful world", 16, "hello wonderful…"),
+        ("a " * 10, 5, "a a…"),
+        ("x" * 20, 10, "xxxxxxxxx…"),
+    ],
+)
 def test_clip(text, limit, expected):
     assert bk.clip(text, limit) == expected
     assert len(bk.clip(text, limit)) <= limit

@@ -5,8 +5,7 @@ import pytest
 from store.lexicon import default_lexicon
 from store.models import KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE
 from store.names import NameIndex
-from store.resolve import (Resolver, greek_variants, looks_like_gene, strip_key, strip_prefix,
-                           tokens)
+from store.resolve import Resolver, greek_variants, looks_like_gene, strip_key, strip_prefix, tokens
 
 POPULAR = {"KRAS": 900, "EGFR": 800, "BRCA1": 300, "RAC1": 400, "TP53": 1000, "EGF": 200}
 
@@ -18,33 +17,36 @@ def resolver():
     return Resolver(names, lambda symbols: {s: POPULAR.get(s, 0) for s in symbols})
 
 
-@pytest.mark.parametrize("query, kind, symbols", [
-    ("KRAS", KIND_GENE, ("KRAS",)),
-    ("kras", KIND_GENE, ("KRAS",)),
-    ("K-Ras", KIND_GENE, ("KRAS",)),            # without hyphens
-    ("k ras", KIND_GENE, ("KRAS",)),            # without spaces
-    ("ＫＲＡＳ", KIND_GENE, ("KRAS",)),          # full-width letters
-    ("3845", KIND_GENE, ("KRAS",)),             # Entrez id
-    ("p53", KIND_GENE, ("TP53",)),              # alias
-    ("Cdc2", KIND_AMBIGUOUS, ("CDK1", "POLD1")),  # previous symbol before alias
-    ("FRAP1", KIND_GENE, ("MTOR",)),            # previous symbol
-    ("SRC", KIND_GENE, ("SRC",)),               # symbol beats the one-gene FamPlex SRC
-    ("ERK", KIND_FAMILY, ("MAPK1", "MAPK3")),   # family beats MAPK1's alias ERK
-    ("AKT", KIND_FAMILY, ("AKT1", "AKT2", "AKT3")),
-    ("NF-kB", KIND_FAMILY, ("NFKB1", "NFKB2", "REL", "RELA", "RELB")),
-    ("NFκB", KIND_FAMILY, ("NFKB1", "NFKB2", "REL", "RELA", "RELB")),
-    ("p-ERK", KIND_FAMILY, ("MAPK1", "MAPK3")),  # the prefix goes first: not PERK
-    ("phospho-AKT", KIND_FAMILY, ("AKT1", "AKT2", "AKT3")),
-    ("β-catenin", KIND_GENE, ("CTNNB1",)),
-    ("TGF-β1", KIND_GENE, ("TGFB1",)),
-    ("HIF-1alpha", KIND_GENE, ("HIF1A",)),
-    ("integrin β3", KIND_GENE, ("ITGB3",)),
-    ("p21", KIND_GENE, ("CDKN1A",)),            # curated synonym
-    ("COX-2", KIND_GENE, ("PTGS2",)),
-    ("TAZ", KIND_AMBIGUOUS, ("TAZ", "WWTR1")),
-    ("", KIND_NONE, ()),
-    ("99999999", KIND_NONE, ()),
-])
+@pytest.mark.parametrize(
+    "query, kind, symbols",
+    [
+        ("KRAS", KIND_GENE, ("KRAS",)),
+        ("kras", KIND_GENE, ("KRAS",)),
+        ("K-Ras", KIND_GENE, ("KRAS",)),  # without hyphens
+        ("k ras", KIND_GENE, ("KRAS",)),  # without spaces
+        ("ＫＲＡＳ", KIND_GENE, ("KRAS",)),  # full-width letters
+        ("3845", KIND_GENE, ("KRAS",)),  # Entrez id
+        ("p53", KIND_GENE, ("TP53",)),  # alias
+        ("Cdc2", KIND_AMBIGUOUS, ("CDK1", "POLD1")),  # previous symbol before alias
+        ("FRAP1", KIND_GENE, ("MTOR",)),  # previous symbol
+        ("SRC", KIND_GENE, ("SRC",)),  # symbol beats the one-gene FamPlex SRC
+        ("ERK", KIND_FAMILY, ("MAPK1", "MAPK3")),  # family beats MAPK1's alias ERK
+        ("AKT", KIND_FAMILY, ("AKT1", "AKT2", "AKT3")),
+        ("NF-kB", KIND_FAMILY, ("NFKB1", "NFKB2", "REL", "RELA", "RELB")),
+        ("NFκB", KIND_FAMILY, ("NFKB1", "NFKB2", "REL", "RELA", "RELB")),
+        ("p-ERK", KIND_FAMILY, ("MAPK1", "MAPK3")),  # the prefix goes first: not PERK
+        ("phospho-AKT", KIND_FAMILY, ("AKT1", "AKT2", "AKT3")),
+        ("β-catenin", KIND_GENE, ("CTNNB1",)),
+        ("TGF-β1", KIND_GENE, ("TGFB1",)),
+        ("HIF-1alpha", KIND_GENE, ("HIF1A",)),
+        ("integrin β3", KIND_GENE, ("ITGB3",)),
+        ("p21", KIND_GENE, ("CDKN1A",)),  # curated synonym
+        ("COX-2", KIND_GENE, ("PTGS2",)),
+        ("TAZ", KIND_AMBIGUOUS, ("TAZ", "WWTR1")),
+        ("", KIND_NONE, ()),
+        ("99999999", KIND_NONE, ()),
+    ],
+)
 def test_single_terms(resolver, query, kind, symbols):
     found = resolver.resolve(query)
     assert found.kind == kind
@@ -53,21 +55,24 @@ def test_single_terms(resolver, query, kind, symbols):
         assert found.symbols[0] == symbols[0]  # the precedence winner leads
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("kras egfr", [("KRAS",), ("EGFR",)]),
-    ("KRAS and RALB", [("KRAS",), ("RALB",)]),
-    ("which figures show ITGB3 and RALB?", [("ITGB3",), ("RALB",)]),
-    ("ERK1/2", [("MAPK3", "MAPK1")]),
-    ("CDK4/6", [("CDK4", "CDK6")]),
-    ("PI3K/AKT", [None, ("AKT1", "AKT2", "AKT3")]),
-    ("the pathway", []),
-    ("figures that set the cat", []),          # English words in a sentence are not genes
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("kras egfr", [("KRAS",), ("EGFR",)]),
+        ("KRAS and RALB", [("KRAS",), ("RALB",)]),
+        ("which figures show ITGB3 and RALB?", [("ITGB3",), ("RALB",)]),
+        ("ERK1/2", [("MAPK3", "MAPK1")]),
+        ("CDK4/6", [("CDK4", "CDK6")]),
+        ("PI3K/AKT", [None, ("AKT1", "AKT2", "AKT3")]),
+        ("the pathway", []),
+        ("figures that set the cat", []),  # English words in a sentence are not genes
+    ],
+)
 def test_queries(resolver, query, expected):
     resolutions, _ = resolver.resolve_query(query)
     found = [r for r in resolutions if r.symbols]
     assert len(found) == len(expected)
-    for resolution, symbols in zip(found, expected):
+    for resolution, symbols in zip(found, expected, strict=True):
         if symbols is not None:
             assert resolution.symbols == symbols
 
@@ -78,10 +83,16 @@ def test_bare_english_symbols_still_resolve(resolver, bare):
     assert resolutions[0].kind == KIND_GENE and resolutions[0].symbols == (bare,)
 
 
-@pytest.mark.parametrize("typo, top", [
-    ("KRSA", "KRAS"), ("EGRF", "EGFR"), ("BRAC1", "BRCA1"), ("TP35", "TP53"),
-    ("NOTHC1", "NOTCH1"),
-])
+@pytest.mark.parametrize(
+    "typo, top",
+    [
+        ("KRSA", "KRAS"),
+        ("EGRF", "EGFR"),
+        ("BRAC1", "BRCA1"),
+        ("TP35", "TP53"),
+        ("NOTHC1", "NOTCH1"),
+    ],
+)
 def test_typos_suggest_the_right_symbol(resolver, typo, top):
     assert resolver.suggest(typo)[0] == top
 
@@ -106,24 +117,43 @@ def test_entrez_ids_are_never_fuzzy(resolver):
     assert suggestions == [] and not resolutions[0].corrected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("NFκB", ["NFkappaB", "NFKB"]), ("HIF-1alpha", ["HIF-1A"]), ("alphabet", []),
-    ("TNF-α", ["TNF-alpha", "TNF-A"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("NFκB", ["NFkappaB", "NFKB"]),
+        ("HIF-1alpha", ["HIF-1A"]),
+        ("alphabet", []),
+        ("TNF-α", ["TNF-alpha", "TNF-A"]),
+    ],
+)
 def test_greek_variants(text, expected):
     assert greek_variants(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("p-ERK", "ERK"), ("phospho-AKT", "AKT"), ("c-Myc", "Myc"), ("p38", None), ("PERK", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("p-ERK", "ERK"),
+        ("phospho-AKT", "AKT"),
+        ("c-Myc", "Myc"),
+        ("p38", None),
+        ("PERK", None),
+    ],
+)
 def test_prefix_strip(text, expected):
     assert strip_prefix(text) == expected
 
 
-@pytest.mark.parametrize("token, expected", [
-    ("KRSA", True), ("Egfr", True), ("hello", False), ("x", False), ("3845", False),
-])
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        ("KRSA", True),
+        ("Egfr", True),
+        ("hello", False),
+        ("x", False),
+        ("3845", False),
+    ],
+)
 def test_looks_like_gene(token, expected):
     assert looks_like_gene(token) == expected
 

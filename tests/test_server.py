@@ -9,8 +9,8 @@ import time
 import pytest
 import yaml
 
-from bot.ids import ACTION_NEXT, ACTION_SHARE
-from bot.state import PREVIEW, View
+from handlers.ids import ACTION_NEXT, ACTION_SHARE
+from handlers.views.state import PREVIEW, View
 from store import Store
 from tests import slack_wire as wire
 from tests.blockkit import check_message
@@ -56,11 +56,15 @@ def test_signed_slash_command_returns_an_ephemeral_preview_in_time(server, fake)
     assert message["blocks"][0]["text"]["text"].startswith("KRAS · ")
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"sign": False},
-    {"secret": "wrong-secret"},
-    {"timestamp": int(time.time()) - 6 * 60},
-], ids=["missing", "wrong", "stale"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"sign": False},
+        {"secret": "wrong-secret"},
+        {"timestamp": int(time.time()) - 6 * 60},
+    ],
+    ids=["missing", "wrong", "stale"],
+)
 def test_bad_signatures_get_401(server, fake, kwargs):
     status, _ = server.post(wire.command_body("KRAS", fake.response_url("c")), wire.FORM, **kwargs)
     assert status == 401
@@ -76,8 +80,9 @@ def test_mention_gets_one_threaded_reply_and_retries_get_none(server, fake):
     body = wire.mention_body("EvMention1", "<@U0BOT> which figures show ITGB3 and RALB?")
     assert server.post(body, wire.JSON)[0] == 200
     assert fake.wait_for(lambda: fake.api("chat.postMessage"))
-    retry = server.post(body, wire.JSON, headers={"X-Slack-Retry-Num": "1",
-                                                   "X-Slack-Retry-Reason": "http_timeout"})
+    retry = server.post(
+        body, wire.JSON, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
     assert retry[0] == 200
     time.sleep(1.0)  # a second reply, if any, would have been posted by now
     (post,) = fake.api("chat.postMessage")
@@ -96,8 +101,9 @@ def test_events_from_bots_are_ignored(server, fake):
 
 def test_next_page_replaces_the_original_through_the_response_url(server, fake):
     value = View("KRAS", 3, PREVIEW).encode()
-    status, _ = server.post(wire.action_body(ACTION_NEXT, value, fake.response_url("p2")),
-                            wire.FORM)
+    status, _ = server.post(
+        wire.action_body(ACTION_NEXT, value, fake.response_url("p2")), wire.FORM
+    )
     assert status == 200
     assert fake.wait_for(lambda: fake.responses("p2"))
     (page,) = fake.responses("p2")
@@ -117,8 +123,9 @@ def test_share_posts_in_channel_and_removes_the_preview(server, fake):
 
 
 def test_user_text_cannot_ping_anyone(server, fake):
-    status, body = server.post(wire.command_body("<!channel> <@U123> KRAS",
-                                                 fake.response_url("c")), wire.FORM)
+    status, body = server.post(
+        wire.command_body("<!channel> <@U123> KRAS", fake.response_url("c")), wire.FORM
+    )
     assert status == 200
     assert "<!channel>" not in body and "<@U123>" not in body
     assert "&lt;!channel&gt;" in body or "&lt;@U123&gt;" in body or "KRAS" in body
@@ -134,20 +141,42 @@ def test_rate_limited_post_is_retried_after_retry_after(server, fake):
     assert second.data["thread_ts"] == "1700000000.000100"
 
 
-@pytest.mark.parametrize("command, env, message", [
-    ("serve", {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": None},
-     "SLACK_SIGNING_SECRET is not set"),
-    ("serve", {"SLACK_BOT_TOKEN": None, "SLACK_SIGNING_SECRET": "s"},
-     "SLACK_BOT_TOKEN is not set"),
-    ("serve", {"SLACK_BOT_TOKEN": "xoxb-bad", "SLACK_SIGNING_SECRET": "s", "REJECT": "1"},
-     "SLACK_BOT_TOKEN was rejected by Slack: invalid_auth"),
-    ("serve", {"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "s",
-               "SLACK_API_BASE_URL": "ftp://nowhere"}, "SLACK_API_BASE_URL must be an http"),
-    ("socket", {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s",
-                "SLACK_APP_TOKEN": None}, "SLACK_APP_TOKEN is not set"),
-], ids=["no-secret", "no-token", "rejected-token", "bad-api-url", "socket-no-app-token"])
-def test_bad_configuration_stops_startup_with_one_clear_line(tmp_path, fake, command, env,
-                                                             message):
+@pytest.mark.parametrize(
+    "command, env, message",
+    [
+        (
+            "serve",
+            {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": None},
+            "SLACK_SIGNING_SECRET is not set",
+        ),
+        (
+            "serve",
+            {"SLACK_BOT_TOKEN": None, "SLACK_SIGNING_SECRET": "s"},
+            "SLACK_BOT_TOKEN is not set",
+        ),
+        (
+            "serve",
+            {"SLACK_BOT_TOKEN": "xoxb-bad", "SLACK_SIGNING_SECRET": "s", "REJECT": "1"},
+            "SLACK_BOT_TOKEN was rejected by Slack: invalid_auth",
+        ),
+        (
+            "serve",
+            {
+                "SLACK_BOT_TOKEN": "x",
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_API_BASE_URL": "ftp://nowhere",
+            },
+            "SLACK_API_BASE_URL must be an http",
+        ),
+        (
+            "socket",
+            {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": None},
+            "SLACK_APP_TOKEN is not set",
+        ),
+    ],
+    ids=["no-secret", "no-token", "rejected-token", "bad-api-url", "socket-no-app-token"],
+)
+def test_bad_configuration_stops_startup_with_one_clear_line(tmp_path, fake, command, env, message):
     full = dict(os.environ, SLACK_API_BASE_URL=fake.api_url)
     if env.pop("REJECT", None):
         fake.fail("auth.test", "invalid_auth")
@@ -157,9 +186,13 @@ def test_bad_configuration_stops_startup_with_one_clear_line(tmp_path, fake, com
         else:
             full[name] = value
     extra = ["--port", str(free_port())] if command == "serve" else []
-    result = subprocess.run([sys.executable, "-m", "bot", "--db", str(tmp_path / "x.db"),
-                             command, *extra], env=full, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--db", str(tmp_path / "x.db"), command, *extra],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -177,7 +210,8 @@ def test_manifest_declares_what_the_bot_uses():
 
 
 def test_procfile_runs_serve_on_port_and_socket():
-    lines = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines()
-                 if line.strip())
+    lines = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
     assert "serve" in lines["web"] and "$PORT" in lines["web"]
     assert lines["worker"].strip() == "pathway-bot socket"

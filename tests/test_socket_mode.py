@@ -10,15 +10,16 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.ids import ACTION_NEXT
-from bot.state import PREVIEW, View
+from handlers.ids import ACTION_NEXT
+from handlers.views.state import PREVIEW, View
 from store import Store
 from tests import slack_wire as wire
 from tests.blockkit import check_message
 from tests.fake_slack import FakeSlack
 
-pytest.importorskip("websockets", reason="the Socket Mode stand-in needs websockets "
-                                         "(pip install -e '.[test]')")
+pytest.importorskip(
+    "websockets", reason="the Socket Mode stand-in needs websockets (pip install -e '.[test]')"
+)
 from tests.fake_socket import FakeSocket  # noqa: E402
 
 
@@ -30,12 +31,21 @@ def world(tmp_path_factory):
     store.close()
     fake, socket = FakeSlack(), FakeSocket()
     fake.socket_url = socket.url
-    env = dict(os.environ, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=wire.SECRET,
-               SLACK_APP_TOKEN="xapp-test", SLACK_API_BASE_URL=fake.api_url)
+    env = dict(
+        os.environ,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=wire.SECRET,
+        SLACK_APP_TOKEN="xapp-test",
+        SLACK_API_BASE_URL=fake.api_url,
+    )
     env.pop("PATHWAY_BOT_CONFIG", None)
-    process = subprocess.Popen([sys.executable, "-m", "bot", "--db", str(db), "socket"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--db", str(db), "socket"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert socket.wait_connected(1, timeout=60), "the bot never connected"
         yield fake, socket
@@ -82,8 +92,11 @@ def test_a_redelivered_mention_is_answered_once(world):
 def test_a_button_click_pages_through_the_response_url(world):
     fake, socket = world
     fake.reset()
-    body = dict(parse_qsl(wire.action_body(ACTION_NEXT, View("KRAS", 0, PREVIEW).encode(),
-                                           fake.response_url("p"))))
+    body = dict(
+        parse_qsl(
+            wire.action_body(ACTION_NEXT, View("KRAS", 0, PREVIEW).encode(), fake.response_url("p"))
+        )
+    )
     envelope = socket.send("interactive", json.loads(body["payload"]))
     assert socket.ack(envelope) is not None
     assert fake.wait_for(lambda: fake.responses("p"))

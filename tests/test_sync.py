@@ -28,8 +28,9 @@ def test_first_sync_of_a_url_clones_then_pulls_only_what_is_new(store, origin, t
     url = f"file://{origin}"
     checkout, report = store.sync(url, tmp_path / "clone")
     assert checkout.cloned and report.ingested == 2 and figure_count(store) == 2
-    assert sorted(p.name for p in (tmp_path / "clone").iterdir() if p.name != ".git") == \
-        ["_figures"]  # sparse: the site/ folder is not checked out
+    assert sorted(p.name for p in (tmp_path / "clone").iterdir() if p.name != ".git") == [
+        "_figures"
+    ]  # sparse: the site/ folder is not checked out
     first_seen = dict(store.db.execute("SELECT figid, first_seen FROM figures").fetchall())
     commit_records(origin, ["PMC2__c"], message="new paper")
     checkout, report = store.sync(url, tmp_path / "clone")
@@ -77,12 +78,21 @@ def test_an_unreachable_remote_is_a_clear_error(store, origin, tmp_path):
     assert not (tmp_path / "clone").exists() and runs(store) == 0
 
 
-@pytest.mark.parametrize("setup, message", [
-    (lambda tmp: tmp / "missing", "does not exist"),
-    (lambda tmp: (tmp / "plain").mkdir() or tmp / "plain", "not a git checkout"),
-    (lambda tmp: make_repo(tmp / "lonely") and commit_records(tmp / "lonely", ["PMC1__x"])
-     and tmp / "lonely", "no upstream branch"),
-])
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda tmp: tmp / "missing", "does not exist"),
+        (lambda tmp: (tmp / "plain").mkdir() or tmp / "plain", "not a git checkout"),
+        (
+            lambda tmp: (
+                make_repo(tmp / "lonely")
+                and commit_records(tmp / "lonely", ["PMC1__x"])
+                and tmp / "lonely"
+            ),
+            "no upstream branch",
+        ),
+    ],
+)
 def test_bad_local_sources(store, tmp_path, setup, message):
     with pytest.raises(SyncError, match=message):
         store.sync(str(setup(tmp_path)), tmp_path / "clone")

@@ -3,11 +3,11 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.ids import ACTION_DIGEST_PAGE, COMMAND, numbered
 from store.models import ChannelState, DigestPage, Subscription
 
 from . import blocks as bk
 from .cards import figure_card
-from .ids import ACTION_DIGEST_PAGE, COMMAND, numbered
 from .render import USER_ID_RE, fit
 from .state import DigestView
 from .text import plural
@@ -28,66 +28,100 @@ def _matched_labels(page: DigestPage) -> list[str]:
     return [label for label in page.labels if label in found] or list(page.labels)
 
 
-def _cards(page: DigestPage, image_template: str, caption: int, count: int) -> list[dict]:
-    blocks = []
-    pairs = list(zip(page.figures, page.matched_labels))[:count]
+def _cards(page: DigestPage, image_template: str, caption: int, count: int) -> list[dict | None]:
+    blocks: list[dict | None] = []
+    pairs = list(zip(page.figures, page.matched_labels, strict=True))[:count]
     for number, (hit, labels) in enumerate(pairs):
         blocks += figure_card(hit, number, image_template, caption)
-        blocks.append(bk.context("Matched " + ", ".join(f"*{bk.escape(l)}*" for l in labels)))
+        blocks.append(
+            bk.context("Matched " + ", ".join(f"*{bk.escape(label)}*" for label in labels))
+        )
         blocks.append(bk.divider())
     return blocks
 
 
 def _fallback(title: str, page: DigestPage) -> str:
-    lines = [title] + [f"{page.offset + n}. {hit.title or hit.figid}"
-                       for n, hit in enumerate(page.figures, 1)]
+    lines = [title] + [
+        f"{page.offset + n}. {hit.title or hit.figid}" for n, hit in enumerate(page.figures, 1)
+    ]
     return bk.escape("\n".join(lines))
 
 
 def digest_message(page: DigestPage, image_template: str, zone: str) -> dict:
     """The daily post: a header, the first cards, and "See all N" for the rest."""
     if not page.total:  # only sent when digest_post_empty is set
-        text = (f"No new pathway figures for {', '.join(bk.escape(l) for l in page.labels)} "
-                f"· {local(page.cutoff, zone, with_time=False)}")
+        text = (
+            f"No new pathway figures for {', '.join(bk.escape(label) for label in page.labels)} "
+            f"· {local(page.cutoff, zone, with_time=False)}"
+        )
         return bk.message(text, [bk.section(text)])
-    title = (f"{plural(page.total, 'new pathway figure')} for "
-             f"{', '.join(_matched_labels(page))} · {local(page.cutoff, zone, with_time=False)}")
+    title = (
+        f"{plural(page.total, 'new pathway figure')} for "
+        f"{', '.join(_matched_labels(page))} · {local(page.cutoff, zone, with_time=False)}"
+    )
 
     def build(caption: int, shown: int) -> dict:
         blocks = [bk.header(title), *_cards(page, image_template, caption, shown)]
         if page.total > shown:
             blocks.append(bk.context(f"Figures 1–{shown} of {page.total:,}"))
-            blocks.append(bk.actions(bk.button(
-                f"See all {page.total:,}", numbered(ACTION_DIGEST_PAGE, 0),
-                DigestView(page.digest_id, shown, replace=False).encode())))
-        blocks.append(bk.context(f"Daily digest of this channel's subscriptions · `{COMMAND} "
-                                 "subscriptions` to change them"))
+            blocks.append(
+                bk.actions(
+                    bk.button(
+                        f"See all {page.total:,}",
+                        numbered(ACTION_DIGEST_PAGE, 0),
+                        DigestView(page.digest_id, shown, replace=False).encode(),
+                    )
+                )
+            )
+        blocks.append(
+            bk.context(
+                f"Daily digest of this channel's subscriptions · `{COMMAND} "
+                "subscriptions` to change them"
+            )
+        )
         return bk.message(_fallback(title, page), blocks)
+
     return fit(build, len(page.figures))
 
 
-def digest_page_message(page: DigestPage, image_template: str, zone: str,
-                        title: str | None = None) -> dict:
+def digest_page_message(
+    page: DigestPage, image_template: str, zone: str, title: str | None = None
+) -> dict:
     """A page of a digest (or of a preview), privately, with its own pager."""
-    title = title or (f"Digest of {local(page.cutoff, zone, with_time=False)} · "
-                      f"{plural(page.total, 'figure')}")
+    title = title or (
+        f"Digest of {local(page.cutoff, zone, with_time=False)} · {plural(page.total, 'figure')}"
+    )
 
     def build(caption: int, shown: int) -> dict:
         blocks = [bk.header(title), *_cards(page, image_template, caption, shown)]
         if page.digest_id and page.total:
             buttons = []
             if page.offset > 0:
-                buttons.append(bk.button("◀ Prev", numbered(ACTION_DIGEST_PAGE, 1), DigestView(
-                    page.digest_id, max(page.offset - page.limit, 0), replace=True).encode()))
+                buttons.append(
+                    bk.button(
+                        "◀ Prev",
+                        numbered(ACTION_DIGEST_PAGE, 1),
+                        DigestView(
+                            page.digest_id, max(page.offset - page.limit, 0), replace=True
+                        ).encode(),
+                    )
+                )
             if page.offset + shown < page.total:
-                buttons.append(bk.button("Next ▶", numbered(ACTION_DIGEST_PAGE, 2), DigestView(
-                    page.digest_id, page.offset + shown, replace=True).encode()))
-            blocks.append(bk.context(f"Figures {page.offset + 1}–{page.offset + shown} of "
-                                     f"{page.total:,}"))
+                buttons.append(
+                    bk.button(
+                        "Next ▶",
+                        numbered(ACTION_DIGEST_PAGE, 2),
+                        DigestView(page.digest_id, page.offset + shown, replace=True).encode(),
+                    )
+                )
+            blocks.append(
+                bk.context(f"Figures {page.offset + 1}–{page.offset + shown} of {page.total:,}")
+            )
             blocks.append(bk.actions(*buttons))
         if not page.figures:
             blocks.append(bk.section("No figures match this channel's subscriptions yet."))
         return bk.message(_fallback(title, page), blocks)
+
     return fit(build, len(page.figures))
 
 
@@ -95,7 +129,7 @@ def _names(subs: list[Subscription] | tuple[Subscription, ...]) -> str:
     return ", ".join(f"*{bk.escape(s.label)}*" for s in subs)
 
 
-def subscribed_message(user: str, subs: list[Subscription], when: str, zone: str) -> dict:
+def subscribed_message(user: str | None, subs: list[Subscription], when: str, zone: str) -> dict:
     """Posted in the channel: who subscribed it to what, exactly as understood."""
     who = f"<@{user}>" if USER_ID_RE.match(user or "") else "Someone"
     text = f":bell: {who} subscribed this channel to {_names(subs)}."
@@ -103,35 +137,44 @@ def subscribed_message(user: str, subs: list[Subscription], when: str, zone: str
     blocks = [bk.section(text)]
     if notes:
         blocks.append(bk.context(*notes))
-    blocks.append(bk.context(
-        f"New figures arrive in one digest a day at {bk.escape(when)} ({bk.escape(zone)}), "
-        f"only when there are some. `{COMMAND} subscriptions` lists them; "
-        f"`{COMMAND} unsubscribe <term>` stops one."))
+    blocks.append(
+        bk.context(
+            f"New figures arrive in one digest a day at {bk.escape(when)} ({bk.escape(zone)}), "
+            f"only when there are some. `{COMMAND} subscriptions` lists them; "
+            f"`{COMMAND} unsubscribe <term>` stops one."
+        )
+    )
     return bk.message(text, blocks)
 
 
 def notes_message(lines: list[str]) -> dict:
     """An ephemeral list of things to tell the user; each line is escaped here."""
     text = "\n".join(bk.escape(line) for line in lines)
-    return bk.message(text, [bk.section(text[:bk.MAX_SECTION_TEXT])])
+    return bk.message(text, [bk.section(text[: bk.MAX_SECTION_TEXT])])
 
 
 def invite_message(terms: str) -> dict:
-    text = (f"I'm not a member of this channel, so I couldn't deliver digests here. Invite me "
-            f"with `{INVITE}`, then run `{COMMAND} subscribe {bk.escape(terms)}` again.")
+    text = (
+        f"I'm not a member of this channel, so I couldn't deliver digests here. Invite me "
+        f"with `{INVITE}`, then run `{COMMAND} subscribe {bk.escape(terms)}` again."
+    )
     return bk.message(text, [bk.section(text)])
 
 
 def subscriptions_message(state: ChannelState, zone: str) -> dict:
     """This channel's subscriptions, whether digests are flowing, and the last one."""
     if not state.subscriptions:
-        text = (f"This channel has no subscriptions. Try `{COMMAND} subscribe KRAS`, "
-                f"`{COMMAND} subscribe NF-kB` or `{COMMAND} subscribe search ferroptosis`.")
+        text = (
+            f"This channel has no subscriptions. Try `{COMMAND} subscribe KRAS`, "
+            f"`{COMMAND} subscribe NF-kB` or `{COMMAND} subscribe search ferroptosis`."
+        )
         return bk.message(text, [bk.section(text)])
     if state.paused_reason:
-        status = (f":double_vertical_bar: *Paused* since {local(state.paused_at, zone)}: Slack "
-                  f"said `{bk.escape(state.paused_reason)}`. Invite me with `{INVITE}` and run "
-                  f"`{COMMAND} subscribe <term>` again to resume.")
+        status = (
+            f":double_vertical_bar: *Paused* since {local(state.paused_at, zone)}: Slack "
+            f"said `{bk.escape(state.paused_reason)}`. Invite me with `{INVITE}` and run "
+            f"`{COMMAND} subscribe <term>` again to resume."
+        )
     else:
         status = f":large_green_circle: *Active* · last digest: {local(state.last_digest, zone)}"
     lines = []
@@ -140,5 +183,7 @@ def subscriptions_message(state: ChannelState, zone: str) -> dict:
         lines.append(f"• *{bk.escape(sub.label)}*, since {local(sub.created, zone, False)}{by}")
     title = f"{plural(len(state.subscriptions), 'subscription')} in this channel"
     body = "\n".join(lines)
-    return bk.message(bk.escape(title), [bk.header(title), bk.section(status),
-                                         bk.section(body[:bk.MAX_SECTION_TEXT])])
+    return bk.message(
+        bk.escape(title),
+        [bk.header(title), bk.section(status), bk.section(body[: bk.MAX_SECTION_TEXT])],
+    )

@@ -24,4 +24,5 @@ def numbered_pattern(action: str) -> re.Pattern:
     """Matches every numbered id of one action."""
     return re.compile(rf"^{re.escape(action)}:\d+$")
 
+
 ACTION_DIGEST_PAGE = "pathway_digest_page"  # "See all N" and the digest pager; numbered

@@ -50,8 +50,11 @@ def _read(value: str, build, valid=lambda result: True):
 
 def decode_view(value: str) -> View:
     """The View a pager or choice button carries."""
-    return _read(value, lambda d: View(str(d["q"]), int(d["o"]), str(d["s"])),
-                 lambda v: v.surface in SURFACES and v.offset >= 0)
+    return _read(
+        value,
+        lambda d: View(str(d["q"]), int(d["o"]), str(d["s"])),
+        lambda v: v.surface in SURFACES and v.offset >= 0,
+    )
 
 
 def encode_genes(figid: str, matched: tuple[str, ...]) -> str:
@@ -76,5 +79,6 @@ class DigestView:
 
 
 def decode_digest(value: str) -> DigestView:
-    return _read(value, lambda d: DigestView(int(d["d"]), int(d["o"]), bool(d["r"])),
-                 lambda v: v.offset >= 0)
+    return _read(
+        value, lambda d: DigestView(int(d["d"]), int(d["o"]), bool(d["r"])), lambda v: v.offset >= 0
+    )

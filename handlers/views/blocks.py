@@ -1,6 +1,7 @@
 """Block Kit primitives that respect Slack's limits and escape every piece of text."""
 
 import json
+from collections.abc import Iterable
 from urllib.parse import quote
 
 # Slack's documented limits (api.slack.com/reference/block-kit).
@@ -34,7 +35,7 @@ def clip(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1]
+    cut = text[: limit - 1]
     space = cut.rfind(" ")
     if space > limit // 2:
         cut = cut[:space]
@@ -46,7 +47,7 @@ def safe_clip(text: str, limit: int) -> str:
     escaped = escape(clip(text, limit))
     if len(escaped) <= limit:
         return escaped
-    cut = escaped[:limit - 1]
+    cut = escaped[: limit - 1]
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
@@ -80,13 +81,14 @@ def section(text: str, accessory: dict | None = None) -> dict:
 
 def fields(pairs: list[tuple[str, str]]) -> dict:
     """A two-column section of '*label*\\nvalue' fields."""
-    return {"type": "section", "fields": [mrkdwn(f"*{escape(k)}*\n{v}"[:MAX_FIELD_TEXT])
-                                          for k, v in pairs[:MAX_FIELDS]]}
+    return {
+        "type": "section",
+        "fields": [mrkdwn(f"*{escape(k)}*\n{v}"[:MAX_FIELD_TEXT]) for k, v in pairs[:MAX_FIELDS]],
+    }
 
 
 def context(*texts: str) -> dict:
-    return {"type": "context",
-            "elements": [mrkdwn(t) for t in texts if t][:MAX_CONTEXT_ELEMENTS]}
+    return {"type": "context", "elements": [mrkdwn(t) for t in texts if t][:MAX_CONTEXT_ELEMENTS]}
 
 
 def divider() -> dict:
@@ -102,26 +104,30 @@ def image(url: str, alt: str) -> dict | None:
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
     if len(value) > MAX_BUTTON_VALUE:
         raise ValueError(f"button value of {len(value)} characters exceeds Slack's limit")
-    element = {"type": "button", "text": plain(text, MAX_BUTTON_TEXT),
-               "action_id": action_id, "value": value}
+    element = {
+        "type": "button",
+        "text": plain(text, MAX_BUTTON_TEXT),
+        "action_id": action_id,
+        "value": value,
+    }
     if style:
         element["style"] = style
     return element
 
 
-def actions(*elements: dict) -> dict | None:
-    elements = [e for e in elements if e]
-    return {"type": "actions", "elements": elements[:MAX_ACTIONS_ELEMENTS]} if elements else None
+def actions(*elements: dict | None) -> dict | None:
+    kept = [e for e in elements if e]
+    return {"type": "actions", "elements": kept[:MAX_ACTIONS_ELEMENTS]} if kept else None
 
 
-def message(text: str, blocks: list[dict | None], **extra) -> dict:
+def message(text: str, blocks: Iterable[dict | None], **extra) -> dict:
     """A complete message: the plain-text fallback plus the non-empty blocks."""
-    blocks = [b for b in blocks if b]
-    if len(blocks) > MAX_BLOCKS:
-        raise ValueError(f"{len(blocks)} blocks exceed Slack's {MAX_BLOCKS}")
+    kept = [b for b in blocks if b]
+    if len(kept) > MAX_BLOCKS:
+        raise ValueError(f"{len(kept)} blocks exceed Slack's {MAX_BLOCKS}")
     if len(text) > MAX_FALLBACK_TEXT:
-        text = text[:MAX_FALLBACK_TEXT - 1] + ELLIPSIS
-    return {"text": text or " ", "blocks": blocks, **extra}
+        text = text[: MAX_FALLBACK_TEXT - 1] + ELLIPSIS
+    return {"text": text or " ", "blocks": kept, **extra}
 
 
 def size(message_: dict) -> int:

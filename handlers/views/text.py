@@ -18,21 +18,25 @@ def answer_text(answer: Answer) -> str:
     corrected = {s for r in answer.genes if r.corrected for s in r.symbols}
     others = [s for s in answer.suggestions if s not in corrected]
     if others:
-        lines.append(("Other spellings: " if corrected else "Did you mean: ")
-                     + ", ".join(others) + "?")
+        lines.append(
+            ("Other spellings: " if corrected else "Did you mean: ") + ", ".join(others) + "?"
+        )
     if not answer.figures:
         lines.append(answer.message or "Nothing found.")
         return "\n".join(lines)
     first, last = answer.offset + 1, answer.offset + len(answer.figures)
-    lines.append(f"{answer.message} · {plural(answer.total, 'figure')} "
-                 f"(showing {first}–{last})")
+    lines.append(f"{answer.message} · {plural(answer.total, 'figure')} (showing {first}–{last})")
     for number, hit in enumerate(answer.figures, first):
         year = f" ({hit.year})" if hit.year else ""
         lines.append(f"{number:>3}. {hit.title or hit.figid}{year}")
         matched = f" · matched {', '.join(hit.matched)}" if hit.matched else ""
         lines.append(f"     {hit.figid}{matched}")
-        seen = [f"{s} as '{w}'" for s in hit.matched for w in hit.words.get(s, ())
-                if w.upper() != s.upper()]
+        seen = [
+            f"{s} as '{w}'"
+            for s in hit.matched
+            for w in hit.words.get(s, ())
+            if w.upper() != s.upper()
+        ]
         if seen:
             lines.append(f"     seen in the image: {', '.join(seen[:6])}")
         lines.append(f"     {pfocr_url(hit.figid)}")
@@ -51,8 +55,10 @@ def stats_text(stats: Stats) -> str:
     ]
     run = stats.last_ingest
     if run:
-        lines.append(f"last ingest  {run['finished'] or run['started']}: ingested {run['ingested']}, "
-                     f"unchanged {run['unchanged']}, failed {run['failed']}")
+        lines.append(
+            f"last ingest  {run['finished'] or run['started']}: ingested {run['ingested']}, "
+            f"unchanged {run['unchanged']}, failed {run['failed']}"
+        )
     else:
         lines.append("last ingest  never")
     if stats.top_genes:

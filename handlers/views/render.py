@@ -1,31 +1,28 @@
 """Pure functions from engine answers to Slack messages: {"text", "blocks"}."""
 
 import re
+from collections.abc import Sequence
 
-from store.models import (KIND_AMBIGUOUS, KIND_FAMILY, MODE_FIGURE, MODE_GENES, MODE_NONE,
-                          MODE_SEARCH, Answer, Resolution, Stats)
+from handlers.grammar import QUERY_EXAMPLES, SUBCOMMANDS, SubCommand
+from handlers.ids import (
+    ACTION_CANCEL,
+    ACTION_CHOOSE,
+    ACTION_NEXT,
+    ACTION_PREV,
+    ACTION_SHARE,
+    COMMAND,
+    numbered,
+)
+from store.models import KIND_AMBIGUOUS, KIND_FAMILY, Answer, Mode, Resolution, Stats
 
 from . import blocks as bk
 from .cards import CAPTION_CHARS, figure_card
-from .ids import (ACTION_CANCEL, ACTION_CHOOSE, ACTION_NEXT, ACTION_PREV, ACTION_SHARE, COMMAND,
-                  numbered)
 from .state import PREVIEW, SHARED, View
 from .text import plural
 
 MAX_CHOICES = 10  # did-you-mean, ambiguity and "only <member>" buttons per message
 CAPTION_STEPS = (CAPTION_CHARS, 120, 0)  # how captions shrink when a page runs over budget
 USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
-EXAMPLES = (
-    ("KRAS", "figures that mention a gene"),
-    ("KRAS EGFR", "several genes: figures with the most of them first"),
-    ("NF-kB", "a family: figures with any member"),
-    ("figure PMC4111689", "one figure, or every figure of a paper"),
-    ("search integrin resistance", "full text of titles, captions and papers"),
-    ("stats", "what the database holds"),
-    ("subscribe KRAS NF-kB", "a daily digest of new figures in this channel (or `search <topic>`)"),
-    ("subscriptions", "what this channel follows; `unsubscribe KRAS` or `unsubscribe all`"),
-    ("digest", "preview the next digest"),
-)
 
 
 def group_name(resolution: Resolution) -> str:
@@ -38,11 +35,11 @@ def group_name(resolution: Resolution) -> str:
 def headline(answer: Answer) -> str:
     """What was understood and how much was found, e.g. 'KRAS · 342 figures'."""
     count = plural(answer.total, "figure")
-    if answer.mode == MODE_GENES:
+    if answer.mode == Mode.GENES:
         return f"{' + '.join(group_name(r) for r in answer.genes if r.symbols)} · {count}"
-    if answer.mode == MODE_SEARCH:  # the query itself goes in mrkdwn, never in plain text
+    if answer.mode == Mode.SEARCH:  # the query itself goes in mrkdwn, never in plain text
         return f"Search results · {count}"
-    if answer.mode == MODE_FIGURE:
+    if answer.mode == Mode.FIGURE:
         return answer.message
     return "Did you mean…?" if answer.suggestions else "Nothing found"
 
@@ -56,14 +53,17 @@ def understood(answer: Answer) -> list[str]:
             lines.append(f"“{term}” looks like a typo: showing *{shown}*.")
         elif r.kind == KIND_AMBIGUOUS:
             others = ", ".join(bk.escape(s) for s in r.symbols[1:])
-            lines.append(f"“{term}” names several genes: showing *{shown}*; "
-                         f"pick {others} below instead.")
+            lines.append(
+                f"“{term}” names several genes: showing *{shown}*; pick {others} below instead."
+            )
         elif r.kind == KIND_FAMILY:
-            lines.append(f"*{shown}*: {', '.join(bk.escape(s) for s in r.symbols[:20])}"
-                         f"{', …' if len(r.symbols) > 20 else ''}. Any member counts.")
+            lines.append(
+                f"*{shown}*: {', '.join(bk.escape(s) for s in r.symbols[:20])}"
+                f"{', …' if len(r.symbols) > 20 else ''}. Any member counts."
+            )
         elif r.note and r.symbols and r.input.upper() != r.title.upper():
             lines.append(f"“{term}” → *{shown}* ({bk.escape(r.note)}).")
-    if answer.mode == MODE_SEARCH:
+    if answer.mode == Mode.SEARCH:
         lines.append(bk.escape(answer.message))
     return lines
 
@@ -85,22 +85,27 @@ def choice_buttons(answer: Answer, surface: str) -> dict | None:
     buttons = []
     for number, option in enumerate(choices(answer)):
         query = option.removeprefix("only ")
-        buttons.append(bk.button(option, numbered(ACTION_CHOOSE, number),
-                                 View(query, 0, surface).encode()))
+        buttons.append(
+            bk.button(option, numbered(ACTION_CHOOSE, number), View(query, 0, surface).encode())
+        )
     return bk.actions(*buttons)
 
 
 def pager(answer: Answer, view: View, shown: int) -> list[dict | None]:
     """'Figures 1–5 of 342' with Prev / Next, plus Share and Cancel on a preview."""
     first, last = answer.offset + 1, answer.offset + shown
-    blocks = [bk.context(f"Figures {first}–{last} of {answer.total:,}")]
+    blocks: list[dict | None] = [bk.context(f"Figures {first}–{last} of {answer.total:,}")]
     if view.surface == SHARED:
         return blocks
     buttons = []
     if answer.offset > 0:
-        buttons.append(bk.button("◀ Prev", ACTION_PREV, view.at(answer.offset - answer.limit).encode()))
+        buttons.append(
+            bk.button("◀ Prev", ACTION_PREV, view.at(answer.offset - answer.limit).encode())
+        )
     if last < answer.total:
-        buttons.append(bk.button("Next ▶", ACTION_NEXT, view.at(answer.offset + answer.limit).encode()))
+        buttons.append(
+            bk.button("Next ▶", ACTION_NEXT, view.at(answer.offset + answer.limit).encode())
+        )
     if view.surface == PREVIEW:
         buttons.append(bk.button("Share to channel", ACTION_SHARE, view.encode(), style="primary"))
         buttons.append(bk.button("Cancel", ACTION_CANCEL, view.encode()))
@@ -110,19 +115,21 @@ def pager(answer: Answer, view: View, shown: int) -> list[dict | None]:
 
 def fallback(answer: Answer, title: str) -> str:
     """The plain-text version for notifications and screen readers."""
-    lines = [title] + [f"{answer.offset + n}. {hit.title or hit.figid}"
-                       + (f" ({hit.year})" if hit.year else "")
-                       for n, hit in enumerate(answer.figures, 1)]
+    lines = [title] + [
+        f"{answer.offset + n}. {hit.title or hit.figid}" + (f" ({hit.year})" if hit.year else "")
+        for n, hit in enumerate(answer.figures, 1)
+    ]
     return bk.escape("\n".join(lines))
 
 
-def answer_message(answer: Answer, view: View, image_template: str,
-                   shared_by: str | None = None) -> dict:
+def answer_message(
+    answer: Answer, view: View, image_template: str, shared_by: str | None = None
+) -> dict:
     """The whole reply to a query on one surface, shrunk to fit Slack's budget."""
     title = headline(answer)
-    top = [bk.header(title)]
+    top: list[dict | None] = [bk.header(title)]
     notes = understood(answer)
-    if answer.mode == MODE_NONE:
+    if answer.mode == Mode.NONE:
         top.append(bk.section(bk.escape(answer.message)))
         if not answer.suggestions:  # unknown input gets the usage, not just a shrug
             top.append(bk.section(examples_text()))
@@ -132,7 +139,7 @@ def answer_message(answer: Answer, view: View, image_template: str,
         top.append(bk.context(f"Shared by <@{shared_by}> · {COMMAND} {bk.escape(answer.query)}"))
     if view.surface != SHARED:
         top.append(choice_buttons(answer, view.surface))
-    top = [b for b in top if b]
+    top = [b for b in top if b]  # the budget below counts real blocks
 
     def build(caption: int, count: int) -> dict:
         cards = []
@@ -140,6 +147,7 @@ def answer_message(answer: Answer, view: View, image_template: str,
             cards += figure_card(hit, number, image_template, caption) + [bk.divider()]
         bottom = pager(answer, view, count) if count else []
         return bk.message(fallback(answer, title), top + cards + bottom)
+
     return fit(build, len(answer.figures))
 
 
@@ -157,21 +165,31 @@ def fit(build, count: int) -> dict:
     raise ValueError("even an empty page exceeds Slack's message budget")
 
 
-def examples_text() -> str:
-    """The usage lines shared by help and by answers that found nothing."""
-    lines = [f"`{COMMAND} {example}`  {what}" for example, what in EXAMPLES]
-    return "\n".join(lines + [f"`{COMMAND} help`  all of this"])
+def examples_text(subcommands: Sequence[SubCommand] = SUBCOMMANDS) -> str:
+    """The usage lines shared by help and by answers that found nothing: the ways to
+    write a query, then every sub-command with an example."""
+    lines = [f"`{COMMAND} {example}`  {what}" for example, what in QUERY_EXAMPLES]
+    lines += [
+        f"`{COMMAND} {bk.escape(row.example)}`  {bk.escape(row.summary)}"
+        for row in subcommands
+        if row.verb
+    ]
+    return "\n".join(lines)
 
 
-def help_message() -> dict:
-    """Usage, with examples."""
+def help_message(subcommands: Sequence[SubCommand] = SUBCOMMANDS) -> dict:
+    """Usage, with examples, from the sub-command table."""
     blocks = [
         bk.header("PathwayBot: published pathway figures by gene"),
-        bk.section(examples_text()),
-        bk.section("Mention *@PathwayBot* in a channel with a question, e.g. "
-                   "“which figures show ITGB3 and RALB?”, and it answers in a thread."),
-        bk.context("Figures and genes: Pathway Figure OCR (pfocr.wikipathways.org). "
-                   "Gene names: HGNC and FamPlex."),
+        bk.section(examples_text(subcommands)),
+        bk.section(
+            "Mention *@PathwayBot* in a channel with a question, e.g. "
+            "“which figures show ITGB3 and RALB?”, and it answers in a thread."
+        ),
+        bk.context(
+            "Figures and genes: Pathway Figure OCR (pfocr.wikipathways.org). "
+            "Gene names: HGNC and FamPlex."
+        ),
     ]
     return bk.message(f"PathwayBot help: try {COMMAND} KRAS", blocks)
 
@@ -179,17 +197,33 @@ def help_message() -> dict:
 def stats_message(stats: Stats) -> dict:
     """What the database holds."""
     run = stats.last_ingest
-    last = (f"{(run['finished'] or run['started'])[:16].replace('T', ' ')} UTC: "
-            f"{run['ingested']:,} new or changed, {run['failed']:,} failed") if run else "never"
+    last = (
+        (
+            f"{(run['finished'] or run['started'])[:16].replace('T', ' ')} UTC: "
+            f"{run['ingested']:,} new or changed, {run['failed']:,} failed"
+        )
+        if run
+        else "never"
+    )
     blocks = [
         bk.header("PathwayBot database"),
-        bk.fields([("Figures", f"{stats.figures:,}"), ("Papers", f"{stats.papers:,}"),
-                   ("Genes", f"{stats.genes:,}"), ("Figure–gene links", f"{stats.links:,}"),
-                   ("Last update", bk.escape(last))]),
+        bk.fields(
+            [
+                ("Figures", f"{stats.figures:,}"),
+                ("Papers", f"{stats.papers:,}"),
+                ("Genes", f"{stats.genes:,}"),
+                ("Figure–gene links", f"{stats.links:,}"),
+                ("Last update", bk.escape(last)),
+            ]
+        ),
     ]
     if stats.top_genes:
-        blocks.append(bk.section("*Most pictured genes:* " + ", ".join(
-            f"{bk.escape(s)} ({n:,})" for s, n in stats.top_genes)))
+        blocks.append(
+            bk.section(
+                "*Most pictured genes:* "
+                + ", ".join(f"{bk.escape(s)} ({n:,})" for s, n in stats.top_genes)
+            )
+        )
     return bk.message(f"PathwayBot: {stats.figures:,} figures, {stats.genes:,} genes", blocks)
 
 
@@ -200,6 +234,8 @@ def notice_message(text: str) -> dict:
 
 def error_message(error_id: str) -> dict:
     """The apology a user sees when something broke; the log has the traceback."""
-    text = (f":warning: Sorry, something went wrong on our side (error id `{error_id}`). "
-            "Please try again; if it keeps happening, give this id to whoever runs PathwayBot.")
+    text = (
+        f":warning: Sorry, something went wrong on our side (error id `{error_id}`). "
+        "Please try again; if it keeps happening, give this id to whoever runs PathwayBot."
+    )
     return bk.message(text, [bk.section(text)])

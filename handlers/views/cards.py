@@ -1,10 +1,10 @@
 """The figure card: title, image, caption, paper and genes of one figure."""
 
+from handlers.ids import ACTION_GENES, numbered
 from store.links import doi_url, image_url, pfocr_url, pmc_url
 from store.models import FigureHit
 
 from . import blocks as bk
-from .ids import ACTION_GENES, numbered
 from .state import encode_genes
 from .text import plural
 
@@ -41,15 +41,17 @@ def paper_line(hit: FigureHit) -> str:
         parts.append(bk.safe_clip(hit.reftext, 120))
     if hit.year:
         parts.append(str(hit.year))
-    if hit.pmcid:
-        parts.append(bk.link(pmc_url(hit.pmcid), hit.pmcid))
-    if hit.doi:
-        parts.append(bk.link(doi_url(hit.doi), "DOI"))
+    pmc, doi = pmc_url(hit.pmcid), doi_url(hit.doi)
+    if hit.pmcid and pmc:
+        parts.append(bk.link(pmc, hit.pmcid))
+    if doi:
+        parts.append(bk.link(doi, "DOI"))
     return " · ".join(parts)
 
 
-def figure_card(hit: FigureHit, number: int, image_template: str,
-                caption_chars: int = CAPTION_CHARS) -> list[dict]:
+def figure_card(
+    hit: FigureHit, number: int, image_template: str, caption_chars: int = CAPTION_CHARS
+) -> list[dict | None]:
     """Blocks for one figure; `number` keeps the genes button's action id unique."""
     title = bk.link(pfocr_url(hit.figid), bk.clip(hit.title or hit.figid, TITLE_CHARS))
     text = f"*{title}*"
@@ -59,11 +61,17 @@ def figure_card(hit: FigureHit, number: int, image_template: str,
     alt = f"Pathway figure: {hit.title or hit.figid}"
     more = None
     if hit.gene_count > len(hit.matched):
-        more = bk.button(f"Show all {hit.gene_count} genes", numbered(ACTION_GENES, number),
-                         encode_genes(hit.figid, hit.matched))
-    return [bk.section(text), bk.image(url, alt) if url else None,
-            bk.context(paper_line(hit)) if paper_line(hit) else None,
-            bk.section(gene_line(hit), more)]
+        more = bk.button(
+            f"Show all {hit.gene_count} genes",
+            numbered(ACTION_GENES, number),
+            encode_genes(hit.figid, hit.matched),
+        )
+    return [
+        bk.section(text),
+        bk.image(url, alt) if url else None,
+        bk.context(paper_line(hit)) if paper_line(hit) else None,
+        bk.section(gene_line(hit), more),
+    ]
 
 
 def genes_message(hit: FigureHit, first: tuple[str, ...]) -> dict:
@@ -80,7 +88,8 @@ def genes_message(hit: FigureHit, first: tuple[str, ...]) -> dict:
     chunks.append(current)
     title = bk.link(pfocr_url(hit.figid), bk.clip(hit.title or hit.figid, TITLE_CHARS))
     blocks = [bk.section(f"*{plural(len(hit.genes), 'gene')}* in {title}")]
-    blocks += [bk.section(chunk) for chunk in chunks[:bk.MAX_BLOCKS - 2] if chunk]
-    text = bk.escape(f"{plural(len(hit.genes), 'gene')} in {hit.title or hit.figid}: "
-                     + ", ".join(hit.genes))
+    blocks += [bk.section(chunk) for chunk in chunks[: bk.MAX_BLOCKS - 2] if chunk]
+    text = bk.escape(
+        f"{plural(len(hit.genes), 'gene')} in {hit.title or hit.figid}: " + ", ".join(hit.genes)
+    )
     return bk.message(text, blocks)

@@ -1,0 +1,55 @@
+"""The registration table: every Slack surface the bot answers, and who answers it.
+
+`bot.app.create_app` registers each row with bolt. A new surface is one row here plus
+its listener module; nothing else changes.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .actions import ButtonHandler
+from .command import PathwayCommand
+from .common import Deps
+from .ids import (
+    ACTION_CANCEL,
+    ACTION_CHOOSE,
+    ACTION_DIGEST_PAGE,
+    ACTION_GENES,
+    ACTION_NEXT,
+    ACTION_PREV,
+    ACTION_SHARE,
+    COMMAND,
+    EVENT_MENTION,
+    numbered_pattern,
+)
+from .mention import MentionHandler
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One row of the registration table."""
+
+    kind: str  # "command", "event" or "action"
+    id: str | re.Pattern[str]  # command name, event type, action id or pattern
+    ack: Callable
+    lazy: list[Callable] = field(default_factory=list)  # run after the ack, in a thread
+
+
+def listeners(deps: Deps) -> list[Listener]:
+    """The registration table. Listeners that post through the Web API (and so may wait
+    out a 429) run on the posting pool; the rest on bolt's lazy-listener threads."""
+    command, mention, buttons = PathwayCommand(deps), MentionHandler(deps), ButtonHandler(deps)
+    return [
+        Listener("command", COMMAND, command.handle, [deps.offload(command.later)]),
+        Listener("event", EVENT_MENTION, mention.ack, [deps.offload(mention.reply)]),
+        Listener("action", ACTION_PREV, buttons.ack, [buttons.page]),
+        Listener("action", ACTION_NEXT, buttons.ack, [buttons.page]),
+        Listener("action", numbered_pattern(ACTION_CHOOSE), buttons.ack, [buttons.page]),
+        Listener("action", ACTION_SHARE, buttons.ack, [deps.offload(buttons.share)]),
+        Listener("action", ACTION_CANCEL, buttons.ack, [buttons.cancel]),
+        Listener("action", numbered_pattern(ACTION_GENES), buttons.ack, [buttons.genes]),
+        Listener(
+            "action", numbered_pattern(ACTION_DIGEST_PAGE), buttons.ack, [buttons.digest_page]
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Pure Block Kit and text views: domain objects in, {"text", "blocks"} out. No I/O."""
