@@ -4,6 +4,11 @@ Each is acked at once and finished in a background thread (bolt's lazy listeners
 because Web API calls may wait out a 429 Retry-After longer than Slack's 3 s.
 """
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.views import render
@@ -22,17 +27,26 @@ class ButtonHandler:
     def __init__(self, deps: Deps):
         self.deps = deps
 
-    def ack(self, ack):
+    def ack(self, ack: Callable[..., Any]) -> None:
         ack()
 
     @guarded
-    def page(self, action, respond, body, logger):
+    def page(
+        self, action: dict, respond: Callable[..., Any], body: dict, logger: logging.Logger
+    ) -> None:
         """Prev, Next and the choice buttons: redraw the message in place."""
         view = decode_view(action["value"])
         respond(replace_original=True, **self.deps.page(view))
 
     @guarded
-    def share(self, action, respond, client, body, logger):
+    def share(
+        self,
+        action: dict,
+        respond: Callable[..., Any],
+        client: WebClient,
+        body: dict,
+        logger: logging.Logger,
+    ) -> None:
         """Post the current page for everyone, credited to the user, and drop the preview."""
         view = decode_view(action["value"])
         shared, user = View(view.query, view.offset, SHARED), body["user"]["id"]
@@ -48,11 +62,13 @@ class ButtonHandler:
         respond(delete_original=True)
 
     @guarded
-    def cancel(self, respond, logger, body):
+    def cancel(self, respond: Callable[..., Any], logger: logging.Logger, body: dict) -> None:
         respond(delete_original=True)
 
     @guarded
-    def genes(self, action, respond, body, logger):
+    def genes(
+        self, action: dict, respond: Callable[..., Any], body: dict, logger: logging.Logger
+    ) -> None:
         """Every gene of one figure, as a new ephemeral message."""
         figid, matched = decode_genes(action["value"])
         try:
@@ -62,7 +78,9 @@ class ButtonHandler:
         respond(replace_original=False, **message, **EPHEMERAL)
 
     @guarded
-    def digest_page(self, action, respond, body, logger):
+    def digest_page(
+        self, action: dict, respond: Callable[..., Any], body: dict, logger: logging.Logger
+    ) -> None:
         """ "See all N" on a digest (a private copy), then paging within that copy."""
         config = self.deps.config
         view = decode_digest(action["value"])

@@ -5,6 +5,12 @@ Every query is answered in milliseconds (bench/bench_serve.py), far inside Slack
 finished in `later`, where waiting for the database's write lock delays no ack.
 """
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+
 from handlers.views import render
 from handlers.views.state import PREVIEW, View
 
@@ -21,14 +27,16 @@ class PathwayCommand:
         self.subscriptions_ = Subscriptions(deps)
 
     @guarded
-    def handle(self, ack, command, logger):
+    def handle(self, ack: Callable[..., Any], command: dict, logger: logging.Logger) -> None:
         row, text = parse(command.get("text", ""))
         if row.after_ack:
             return ack()  # it writes (and may post): answered in `later`, off the ack path
         ack(**getattr(self, row.handler)({**command, "text": text}), **EPHEMERAL)
 
     @guarded
-    def later(self, command, client, respond, logger):
+    def later(
+        self, command: dict, client: WebClient, respond: Callable[..., Any], logger: logging.Logger
+    ) -> None:
         """After the ack: the sub-commands that write subscriptions or call the Web API.
         A write may wait for a bulk ingest's transaction; an ack must never."""
         row, text = parse(command.get("text", ""))
@@ -52,8 +60,8 @@ class PathwayCommand:
     def digest(self, command: dict) -> dict:
         return self.subscriptions_.preview(command)
 
-    def subscribe(self, command: dict, client, respond) -> None:
+    def subscribe(self, command: dict, client: WebClient, respond: Callable[..., Any]) -> None:
         self.subscriptions_.subscribe(command, client, respond)
 
-    def unsubscribe(self, command: dict, client, respond) -> None:
+    def unsubscribe(self, command: dict, client: WebClient, respond: Callable[..., Any]) -> None:
         respond(**self.subscriptions_.unsubscribe(command), **EPHEMERAL)

@@ -3,9 +3,12 @@
 import functools
 import logging
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
 
 from handlers.views import render
 from handlers.views.state import BadState, View
@@ -50,11 +53,11 @@ class Deps:
     config: Settings
     posting: Executor = field(default_factory=posting_pool)
 
-    def offload(self, listener):
+    def offload(self, listener: Callable[..., Any]) -> Callable[..., None]:
         """A lazy listener that hands `listener` to the posting pool and returns at once."""
 
         @functools.wraps(listener)
-        def hand_off(**kwargs):
+        def hand_off(**kwargs: Any) -> None:
             self.posting.submit(listener, **kwargs)
 
         return hand_off
@@ -65,7 +68,9 @@ class Deps:
         template = self.config.image_url_template if images else ""
         return render.answer_message(answer, view, template, shared_by)
 
-    def post(self, client, view: View, shared_by: str | None = None, **where):
+    def post(
+        self, client: WebClient, view: View, shared_by: str | None = None, **where: Any
+    ) -> Any:
         """chat.postMessage of a page, without images if Slack cannot fetch one."""
         return post_message(client, lambda images: self.page(view, shared_by, images), **where)
 
@@ -105,12 +110,12 @@ def tell(message: dict, kwargs: dict) -> None:
         LOG.error("could not deliver %r to the user", message["text"][:80], exc_info=error)
 
 
-def guarded(method):
+def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     """Catch anything a handler raises: the log gets the traceback, the user an error id.
     A button value we cannot read gets a plain "run it again" instead."""
 
     @functools.wraps(method)
-    def wrapper(self, **kwargs):
+    def wrapper(self: Any, **kwargs: Any) -> Any:
         try:
             return method(self, **kwargs)
         except BadState:

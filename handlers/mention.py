@@ -1,6 +1,11 @@
 """`@PathwayBot <question>` in a channel: a threaded reply everyone can see."""
 
+import logging
 import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
 
 from handlers.views import render
 from handlers.views.state import THREAD, View
@@ -21,11 +26,11 @@ class MentionHandler:
     def __init__(self, deps: Deps):
         self.deps = deps
 
-    def ack(self, ack):
+    def ack(self, ack: Callable[..., Any]) -> None:
         ack()
 
     @guarded
-    def reply(self, event, client, logger):
+    def reply(self, event: dict, client: WebClient, logger: logging.Logger) -> None:
         text = question(event.get("text", ""))
         where = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event["ts"]}
         if text:

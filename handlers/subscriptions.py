@@ -1,5 +1,9 @@
 """`/pathway subscribe | unsubscribe | subscriptions | digest`: a channel's daily digest."""
 
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.views import render
@@ -11,6 +15,7 @@ from handlers.views.render_digest import (
     subscriptions_message,
 )
 from handlers.views.text import plural
+from store import Store
 
 from .common import EPHEMERAL, Deps
 from .web import CANNOT_POST  # the bot cannot post here: say how to invite it now
@@ -28,10 +33,10 @@ class Subscriptions:
         self.deps = deps
 
     @property
-    def store(self):
+    def store(self) -> Store:
         return self.deps.store
 
-    def subscribe(self, command: dict, client, respond) -> None:
+    def subscribe(self, command: dict, client: WebClient, respond: Callable[..., Any]) -> None:
         """Confirm in the channel (which proves the bot can post there), then save."""
         channel, user, text = command["channel_id"], command.get("user_id"), command["text"]
         if not text:

@@ -71,8 +71,8 @@ class CappedRateLimitHandler(RateLimitErrorRetryHandler):
         self,
         max_retry_count: int = RATE_LIMIT_RETRIES,
         max_wait: float = REQUEST_MAX_RETRY_AFTER,
-        sleep=time.sleep,
-    ):
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.max_wait, self.sleep = max_wait, sleep
 
@@ -127,7 +127,9 @@ class PostGuard(ConnectionErrorRetryHandler):
         return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
-def find_post(client: WebClient, channel: str, thread_ts: str | None, match) -> str | None:
+def find_post(
+    client: WebClient, channel: str, thread_ts: str | None, match: Callable[[dict], bool]
+) -> str | None:
     """The ts of the recent message in a channel (or thread) whose metadata `match`es;
     raises SlackApiError or OSError when Slack cannot be asked."""
     if thread_ts:
@@ -174,7 +176,7 @@ def tagged() -> dict:
     return {"event_type": POST_EVENT, "event_payload": {"key": uuid.uuid4().hex}}
 
 
-def _by_key(metadata: dict):
+def _by_key(metadata: dict) -> Callable[[dict], bool]:
     key = (metadata.get("event_payload") or {}).get("key")
     return lambda m: (
         m.get("event_type") == metadata.get("event_type")
@@ -183,8 +185,8 @@ def _by_key(metadata: dict):
 
 
 def post_once(
-    client: WebClient, message: dict, lookup: Callable[[], str | None] | None = None, **where
-):
+    client: WebClient, message: dict, lookup: Callable[[], str | None] | None = None, **where: Any
+) -> Any:
     """chat.postMessage that never posts twice when a connection drops mid-call.
 
     The post carries metadata (a fresh key unless `where` has some). If the answer is
@@ -220,8 +222,8 @@ def post_message(
     client: WebClient,
     build: Callable[[bool], dict],
     lookup: Callable[[], str | None] | None = None,
-    **where,
-):
+    **where: Any,
+) -> Any:
     """Post build(images=True); if Slack refuses because an image failed to download
     (invalid_blocks, and nothing was posted), post build(images=False): links still work.
     Either way through post_once, so a dropped connection never posts twice."""
@@ -269,7 +271,7 @@ class Responder:
     def __init__(self, response_url: str, timeout: float = REQUEST_TIMEOUT):
         self.response_url, self.timeout = response_url, timeout
 
-    def __call__(self, text: str = "", blocks=None, **fields):
+    def __call__(self, text: str = "", blocks: list | None = None, **fields: Any) -> Any:
         message = {"text": text, **({"blocks": blocks} if blocks is not None else {}), **fields}
         message = {k: v for k, v in message.items() if v is not None}
         return WebhookClient(self.response_url, timeout=int(max(1, self.timeout))).send_dict(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import importlib
 import threading
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import queries
 from .clock import utc_now
@@ -17,7 +18,7 @@ from .events import EventClaims, events_path
 from .lexicon import Lexicon, default_lexicon, lexicon_version
 from .models import Answer, ChannelState, DigestPage, FigureHit, Stats, Subscription
 from .names import NameIndex
-from .schema import connect, load_lexicon, meta, write
+from .schema import Database, connect, load_lexicon, meta, write
 
 if TYPE_CHECKING:
     from .digest import DigestPlan
@@ -34,7 +35,7 @@ class _Lazy:
         self._name = name
         self._module: ModuleType | None = None
 
-    def __getattr__(self, attribute: str):
+    def __getattr__(self, attribute: str) -> Any:
         if self._module is None:
             self._module = importlib.import_module(self._name, __package__)
         return getattr(self._module, attribute)
@@ -48,11 +49,11 @@ _engine = _Lazy(".engine")
 _resolve = _Lazy(".resolve")
 
 
-def _locked(method):
+def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     """Serialise calls: Slack replies run in worker threads that share one connection."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             return method(self, *args, **kwargs)
 
@@ -83,7 +84,7 @@ class Store:
         # one waiting for a bulk ingest's write lock never holds up the reads that answer
         # queries on the connection above.
         self._write_lock = threading.Lock()
-        self._write_db = None
+        self._write_db: Database | None = None
 
     @property
     def engine(self) -> Engine:
@@ -107,13 +108,13 @@ class Store:
             self.path.resolve().parent,
         )
 
-    def _writer(self):
+    def _writer(self) -> Database:
         if self._write_db is None:
             self._write_db = connect(self.path, migrate=False)
         return self._write_db
 
     @_locked
-    def ingest(self, paths, **options) -> IngestReport:
+    def ingest(self, paths: Iterable[Path | str], **options: Any) -> IngestReport:
         """Incrementally ingest record files or folders (see store.ingest.ingest)."""
         return _ingest.ingest(self.db, paths, self.lexicon, **options)
 
@@ -154,7 +155,7 @@ class Store:
         Never waits on the figure database (see store.events)."""
         return self.events.claim(event_id)
 
-    def sync(self, source: str, clone_into: Path, **options) -> tuple[Checkout, IngestReport]:
+    def sync(self, source: str, clone_into: Path, **options: Any) -> tuple[Checkout, IngestReport]:
         """Fast-forward (or first clone) a PFOCR checkout, then ingest it incrementally."""
         checkout = _sync.update(source, clone_into)  # raises SyncError before any write
         return checkout, self.ingest([checkout.path], **options)
@@ -170,7 +171,9 @@ class Store:
 
     # --- subscriptions -------------------------------------------------------------
     @_locked
-    def understand_subscription(self, channel: str, text: str):
+    def understand_subscription(
+        self, channel: str, text: str
+    ) -> tuple[list[Subscription], list[str]]:
         """(subscriptions, problems) for `subscribe <text>`; nothing is saved."""
         return subscriptions.understand(self.engine.resolver, channel, text)
 

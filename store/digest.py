@@ -8,13 +8,15 @@ transaction, only after Slack accepted the post. A figure first seen during the 
 beyond the cutoff and waits for the next run.
 """
 
+import functools
 import json
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import queries
-from .models import SUB_SEARCH, ChannelState, DigestPage
-from .schema import write
+from .models import SUB_SEARCH, ChannelState, DigestPage, Subscription
+from .schema import Database, write
 from .search import match_expression, parse_terms
 from .subscriptions import active_channels, listing
 
@@ -35,7 +37,7 @@ class DigestPlan:
         return json.dumps([[i, list(labels), list(symbols)] for i, labels, symbols in self.figures])
 
 
-def cutoff(db) -> str | None:
+def cutoff(db: Database) -> str | None:
     """The newest first_seen: everything up to it is visible to this run."""
     return db.execute("SELECT max(first_seen) FROM figures").fetchone()[0]
 
@@ -43,7 +45,7 @@ def cutoff(db) -> str | None:
 class _Window:
     """Figures first seen in (since, until], indexed by symbol, for matching subscriptions."""
 
-    def __init__(self, db, since: str, until: str):
+    def __init__(self, db: Database, since: str, until: str):
         self.db = db
         rows = db.execute(
             "SELECT id, first_seen, focus, genes FROM figures "
@@ -61,10 +63,12 @@ class _Window:
                 self.by_symbol[symbol].append(figure_id)
         self._searches: dict[str, set[int]] = {}
 
-    def matching(self, sub) -> set[int]:
+    def matching(self, sub: Subscription) -> set[int]:
         """Ids of the window's figures a subscription matches."""
         if sub.kind != SUB_SEARCH:
             return {i for s in sub.symbols for i in self.by_symbol.get(s, ())}
+        if sub.search is None:
+            return set()
         if sub.search not in self._searches:
             terms = parse_terms(sub.search)
             found = (
@@ -81,7 +85,9 @@ class _Window:
             self._searches[sub.search] = found & self.figures.keys()
         return self._searches[sub.search]
 
-    def match(self, subscriptions, since) -> tuple[dict, dict]:
+    def match(
+        self, subscriptions: Sequence[Subscription], since: Callable[[Subscription], str]
+    ) -> tuple[dict, dict]:
         """({id: [labels]}, {id: {symbols}}) for figures first seen after since(sub)."""
         labels: defaultdict[int, list[str]] = defaultdict(list)
         symbols: defaultdict[int, set[str]] = defaultdict(set)
@@ -95,7 +101,19 @@ class _Window:
         return labels, symbols
 
 
-def _plan(channel: str, until: str, subscriptions, labels, symbols, order) -> DigestPlan:
+def _order(labels: dict[int, list[str]], figures: dict, i: int) -> tuple:
+    """Figures matching more subscriptions first, then PFOCR's focus order."""
+    return (-len(labels[i]), figures[i][1], i)
+
+
+def _plan(
+    channel: str,
+    until: str,
+    subscriptions: Sequence[Subscription],
+    labels: dict[int, list[str]],
+    symbols: dict[int, set[str]],
+    order: Callable[[int], tuple],
+) -> DigestPlan:
     return DigestPlan(
         channel,
         until,
@@ -104,11 +122,11 @@ def _plan(channel: str, until: str, subscriptions, labels, symbols, order) -> Di
     )
 
 
-def _watermarks(db) -> dict[str, str]:
+def _watermarks(db: Database) -> dict[str, str]:
     return {c: w for c, w in db.execute("SELECT channel, watermark FROM channels") if w}
 
 
-def plan(db, channel: str | None = None, until: str | None = None) -> list[DigestPlan]:
+def plan(db: Database, channel: str | None = None, until: str | None = None) -> list[DigestPlan]:
     """The next digest of every active channel (or one), computed in one read."""
     until = until or cutoff(db)
     states = active_channels(db, channel)
@@ -116,16 +134,14 @@ def plan(db, channel: str | None = None, until: str | None = None) -> list[Diges
         return []
     marks = _watermarks(db)
 
-    def since(state: ChannelState, sub) -> str:
+    def since(state: ChannelState, sub: Subscription) -> str:
         return max(sub.created, marks.get(state.channel, ""))
 
     floor = min(since(state, sub) for state in states for sub in state.subscriptions)
     window = _Window(db, floor, until)
     plans = []
     for state in states:
-        labels, symbols = window.match(
-            state.subscriptions, lambda sub, state=state: since(state, sub)
-        )
+        labels, symbols = window.match(state.subscriptions, functools.partial(since, state))
         for figure_id in queries.posted_figures(db, state.channel, list(labels)):
             del labels[figure_id]
         # Figures matching more subscriptions first, then PFOCR's focus order.
@@ -136,13 +152,13 @@ def plan(db, channel: str | None = None, until: str | None = None) -> list[Diges
                 state.subscriptions,
                 labels,
                 symbols,
-                lambda i, labels=labels: (-len(labels[i]), window.figures[i][1], i),
+                functools.partial(_order, labels, window.figures),
             )
         )
     return plans
 
 
-def recent(db, channel: str, limit: int = PREVIEW_RECENT) -> DigestPlan | None:
+def recent(db: Database, channel: str, limit: int = PREVIEW_RECENT) -> DigestPlan | None:
     """A preview for a channel with nothing new: its latest matches, ignoring the watermark."""
     state = listing(db, channel)
     if not state.subscriptions:
@@ -159,17 +175,17 @@ def recent(db, channel: str, limit: int = PREVIEW_RECENT) -> DigestPlan | None:
     return DigestPlan(channel, newest, found.labels, found.figures[::-1][:limit])
 
 
-def start(db, digest: DigestPlan, now: str) -> int:
+def start(db: Database, digest: DigestPlan, now: str) -> int:
     """Record the intent to post; the row stays `sending` until Slack accepts."""
     with write(db.conn):
-        return db.execute(
+        return db.execute(  # type: ignore[return-value]  # an INSERT always sets lastrowid
             "INSERT INTO digests (channel, state, started, cutoff, figures, labels) "
             "VALUES (?, 'sending', ?, ?, ?, ?)",
             [digest.channel, now, digest.cutoff, digest.to_json(), json.dumps(digest.labels)],
         ).lastrowid
 
 
-def finish(db, digest_id: int, ts: str | None, now: str) -> None:
+def finish(db: Database, digest_id: int, ts: str | None, now: str) -> None:
     """Slack accepted the post: ledger rows, watermark and state in one transaction."""
     channel, cutoff_, figures = db.execute(
         "SELECT channel, cutoff, figures FROM digests WHERE id = ?", [digest_id]
@@ -183,13 +199,13 @@ def finish(db, digest_id: int, ts: str | None, now: str) -> None:
         _advance(db, channel, cutoff_, now)
 
 
-def abandon(db, digest_id: int) -> None:
+def abandon(db: Database, digest_id: int) -> None:
     """Slack did not take the post: forget the intent, so the next run tries again."""
     with write(db.conn):
         db.execute("DELETE FROM digests WHERE id = ? AND state = 'sending'", [digest_id])
 
 
-def nothing_new(db, channel: str, cutoff_: str) -> None:
+def nothing_new(db: Database, channel: str, cutoff_: str) -> None:
     """No matching figures up to the cutoff: move the watermark so the next scan starts there."""
     with write(db.conn):
         db.execute(
@@ -199,7 +215,7 @@ def nothing_new(db, channel: str, cutoff_: str) -> None:
         )
 
 
-def _advance(db, channel: str, cutoff_: str, now: str) -> None:
+def _advance(db: Database, channel: str, cutoff_: str, now: str) -> None:
     db.execute(
         "INSERT INTO channels (channel, watermark, last_digest) VALUES (?, ?, ?) "
         "ON CONFLICT(channel) DO UPDATE SET last_digest = excluded.last_digest, "
@@ -208,14 +224,14 @@ def _advance(db, channel: str, cutoff_: str, now: str) -> None:
     )
 
 
-def in_doubt(db) -> list[tuple[int, str, str]]:
+def in_doubt(db: Database) -> list[tuple[int, str, str]]:
     """(id, channel, started) of posts a killed run may or may not have made."""
     return db.execute(
         "SELECT id, channel, started FROM digests WHERE state = 'sending' ORDER BY id"
     ).fetchall()
 
 
-def pause(db, channel: str, reason: str, now: str) -> None:
+def pause(db: Database, channel: str, reason: str, now: str) -> None:
     """Stop digests to a channel Slack will not take them in; the reason is shown to users."""
     with write(db.conn):
         db.execute(
@@ -226,7 +242,16 @@ def pause(db, channel: str, reason: str, now: str) -> None:
         )
 
 
-def _page(db, digest_id, channel, figures, labels, offset, limit, cutoff_) -> DigestPage:
+def _page(
+    db: Database,
+    digest_id: int,
+    channel: str,
+    figures: Sequence,
+    labels: Sequence[str],
+    offset: int,
+    limit: int,
+    cutoff_: str,
+) -> DigestPage:
     shown, matched = [], []
     for figure_id, found, symbols in figures[offset : offset + limit]:
         for hit in queries.load_hits(db, [(figure_id, tuple(symbols))]):  # gone if deleted since
@@ -245,13 +270,13 @@ def _page(db, digest_id, channel, figures, labels, offset, limit, cutoff_) -> Di
     )
 
 
-def plan_page(db, digest: DigestPlan, limit: int) -> DigestPage:
+def plan_page(db: Database, digest: DigestPlan, limit: int) -> DigestPage:
     """The first page of a digest that has not been posted (id 0)."""
     return _page(db, 0, digest.channel, digest.figures, digest.labels, 0, limit, digest.cutoff)
 
 
 def page(
-    db, digest_id: int, offset: int, limit: int, channel: str | None = None
+    db: Database, digest_id: int, offset: int, limit: int, channel: str | None = None
 ) -> DigestPage | None:
     """One page of a posted digest's figures, for its "See all" button; None when there is
     no such digest, or (given `channel`) when it went to another channel."""

@@ -8,7 +8,7 @@ A query is, in order of precedence:
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from . import queries
 from .errors import QueryError
@@ -16,6 +16,7 @@ from .models import KIND_AMBIGUOUS, KIND_NONE, Answer, Mode, Resolution
 from .names import NameIndex
 from .postings import Postings
 from .resolve import Resolver
+from .schema import Database
 from .search import Vocabulary, search
 
 MAX_QUERY = 500  # characters; Slack allows more, no gene list needs it
@@ -32,7 +33,7 @@ HINT = (
 class Engine:
     """Turns query text into an Answer."""
 
-    def __init__(self, db, names: NameIndex | Callable[[], NameIndex]):
+    def __init__(self, db: Database, names: NameIndex | Callable[[], NameIndex]):
         self.db = db
         self.resolver = Resolver(names, lambda symbols: queries.gene_figure_counts(db, symbols))
         self.vocabulary = Vocabulary(db)
@@ -177,5 +178,5 @@ class Engine:
         )
 
     @staticmethod
-    def _names(resolutions) -> str:
+    def _names(resolutions: Iterable[Resolution]) -> str:
         return " or ".join(r.label for r in resolutions if r.symbols and r.kind != KIND_NONE)

@@ -6,6 +6,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -172,8 +173,12 @@ def _listing(folder: str) -> frozenset[str]:
 
 
 def read_and_prepare(
-    path: str, known_sha1: str | None, lexicon: Lexicon, listing=None, tree: str | None = None
-):
+    path: str,
+    known_sha1: str | None,
+    lexicon: Lexicon,
+    listing: Callable[[str], frozenset[str]] | None = None,
+    tree: str | None = None,
+) -> tuple[str, str, object]:
     """Read, hash and (if changed) parse one file: ('unchanged'|'failed'|'prepared', path, x).
 
     Only regular files inside `tree`, of bounded size, are read (see read_regular).
@@ -452,7 +457,7 @@ class _Writer:
             delete_figure(self.conn, row[0], only_from=item.path)
 
 
-def _delete_links(conn, figure_id: int, deltas: Counter) -> None:
+def _delete_links(conn: sqlite3.Connection, figure_id: int, deltas: Counter) -> None:
     """Remove a figure's gene links, counting what each symbol loses."""
     rank, genes = conn.execute(
         "SELECT focus, genes FROM figures WHERE id = ?", [figure_id]
@@ -465,7 +470,7 @@ def _delete_links(conn, figure_id: int, deltas: Counter) -> None:
     deltas.subtract(symbols)
 
 
-def delete_figure(conn, figid: str, only_from: str | None = None) -> None:
+def delete_figure(conn: sqlite3.Connection, figid: str, only_from: str | None = None) -> None:
     """Remove one figure and its links (inside the caller's transaction)."""
     row = conn.execute("SELECT id, source_path FROM figures WHERE figid = ?", [figid]).fetchone()
     if row is None or (only_from and row[1] != only_from):
@@ -480,7 +485,12 @@ def delete_figure(conn, figid: str, only_from: str | None = None) -> None:
     )
 
 
-def _claim(owners: dict, item: Prepared, report: IngestReport, on_duplicate) -> None:
+def _claim(
+    owners: dict,
+    item: Prepared,
+    report: IngestReport,
+    on_duplicate: Callable[[str, str, str], None] | None,
+) -> None:
     """Note which file holds each figid this run; a second file with it replaces the first."""
     previous = owners.get(item.figid)
     owners[item.figid] = (item.path, True)

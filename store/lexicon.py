@@ -27,7 +27,7 @@ class Lexicon:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # curated, UPPER
     normal: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # UPPER symbol or unambiguous previous symbol -> approved symbol; ingest looks up
         # every gene of every record here, so it must be one dict lookup.
         self.normal.update({k: v[0] for k, v in self.previous.items() if len(v) == 1})

@@ -141,7 +141,11 @@ class NameIndex:
 
     @classmethod
     def open(
-        cls, version: str, lexicon: Callable[[], Lexicon], strip_key, folder: Path | None = None
+        cls,
+        version: str,
+        lexicon: Callable[[], Lexicon],
+        strip_key: Callable[[str], str],
+        folder: Path | None = None,
     ) -> NameIndex:
         """The index for `version`, built from `lexicon()` first if no file has it yet."""
         path = cache_path(version, folder)

@@ -8,8 +8,9 @@ never a GROUP BY over tens of thousands of rows.
 
 import heapq
 from collections import Counter, OrderedDict
+from collections.abc import Iterable
 
-from .schema import corpus_version
+from .schema import Database, corpus_version
 
 MAX_CACHED_SYMBOLS = 512  # about 1.5 MB for the commonest genes of a 100k-figure corpus
 
@@ -17,7 +18,7 @@ MAX_CACHED_SYMBOLS = 512  # about 1.5 MB for the commonest genes of a 100k-figur
 class Postings:
     """Per-symbol figure ranks, read lazily and dropped whenever the database changes."""
 
-    def __init__(self, db):
+    def __init__(self, db: Database):
         self.db = db
         self._version: object = object()  # never equal to a stored version
         self._figure_ids: list[int] = []  # rank -> figure id
@@ -59,7 +60,9 @@ class Postings:
         sets = [self._postings(symbol)[1] for symbol in group]
         return sets[0] if len(sets) == 1 else frozenset().union(*sets)
 
-    def rank(self, groups: list[tuple[str, ...]], limit: int, offset: int):
+    def rank(
+        self, groups: list[tuple[str, ...]], limit: int, offset: int
+    ) -> tuple[int, list[tuple[int, tuple[str, ...]]]]:
         """(total, [(figure_id, matched symbols)]) ordered by groups covered, then focus."""
         self._fresh()
         need = offset + limit
@@ -73,11 +76,11 @@ class Postings:
             page = page[offset:]
         return total, [(self._figure_ids[rank], self._matched(rank, groups)) for rank in page]
 
-    def _matched(self, rank: int, groups) -> tuple[str, ...]:
+    def _matched(self, rank: int, groups: list[tuple[str, ...]]) -> tuple[str, ...]:
         return tuple(s for group in groups for s in group if rank in self._postings(s)[1])
 
 
-def _first_distinct(ranks, count: int) -> list[int]:
+def _first_distinct(ranks: Iterable[int], count: int) -> list[int]:
     found: list[int] = []
     for rank in ranks:
         if not found or found[-1] != rank:  # merged lists are sorted, so repeats are adjacent

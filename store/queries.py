@@ -1,16 +1,19 @@
 """Small named queries with bound parameters; the only place that reads figures with SQL."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .models import FigureHit, Stats
+from .schema import Database
 
 FIGURE_COLUMNS = (
     "id, figid, title, year, pmcid, paper_title, reftext, caption, doi, filename, gene_count, genes"
 )
 
 
-def top_figure_ids_for_symbol(db, symbol: str, limit: int, offset: int):
+def top_figure_ids_for_symbol(
+    db: Database, symbol: str, limit: int, offset: int
+) -> list[tuple[int, tuple[str, ...]]]:
     """[(figure_id, (symbol,))] for one symbol: a range read of the clustered index."""
     rows = db.execute(
         "SELECT figure_id FROM figure_genes WHERE symbol = ? "
@@ -20,14 +23,14 @@ def top_figure_ids_for_symbol(db, symbol: str, limit: int, offset: int):
     return [(row[0], (symbol,)) for row in rows]
 
 
-def gene_figure_counts(db, symbols) -> dict[str, int]:
+def gene_figure_counts(db: Database, symbols: Iterable[str]) -> dict[str, int]:
     """Figures per symbol for the given symbols (missing ones count 0)."""
     sql = "SELECT symbol, figures FROM gene_counts WHERE symbol IN (SELECT value FROM json_each(?))"
     counts = dict(db.execute(sql, [json.dumps(list(symbols))]).fetchall())
     return {symbol: counts.get(symbol, 0) for symbol in symbols}
 
 
-def load_hits(db, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> list[FigureHit]:
+def load_hits(db: Database, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> list[FigureHit]:
     """Full figure rows plus OCR words for ranked (figure_id, matched) pairs, order kept."""
     if not ranked:
         return []
@@ -56,7 +59,7 @@ def load_hits(db, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> list[FigureH
     return hits
 
 
-def _hit(row, matched, words) -> FigureHit:
+def _hit(row: tuple, matched: tuple[str, ...], words: dict) -> FigureHit:
     genes = tuple(
         dict.fromkeys(symbol or written.upper() for written, symbol in json.loads(row[11]))
     )
@@ -77,24 +80,24 @@ def _hit(row, matched, words) -> FigureHit:
     )
 
 
-def figure_ids_by_figid(db, figid: str) -> list[int]:
+def figure_ids_by_figid(db: Database, figid: str) -> list[int]:
     """The figure with this figid, as a one-item list or empty."""
     rows = db.execute("SELECT id FROM figures WHERE figid = ?", [figid])
     return [row[0] for row in rows]
 
 
-def figure_ids_by_pmcid(db, pmcid: str) -> list[int]:
+def figure_ids_by_pmcid(db: Database, pmcid: str) -> list[int]:
     """Every figure of one paper, in figure order."""
     rows = db.execute("SELECT id FROM figures WHERE pmcid = ? ORDER BY figid", [pmcid])
     return [row[0] for row in rows]
 
 
-def figure_count(db) -> int:
+def figure_count(db: Database) -> int:
     """How many figures the database holds."""
     return db.execute("SELECT count(*) FROM figures").fetchone()[0]
 
 
-def stats(db, top: int = 10) -> Stats:
+def stats(db: Database, top: int = 10) -> Stats:
     """Corpus totals, the last ingest run and the most-mentioned genes."""
     figures, papers = db.execute("SELECT count(*), count(DISTINCT pmcid) FROM figures").fetchone()
     genes, links = db.execute(
@@ -115,7 +118,7 @@ def stats(db, top: int = 10) -> Stats:
     return Stats(figures, genes, links, papers, last_ingest, tuple(map(tuple, top_genes)))
 
 
-def posted_figures(db, channel: str, figure_ids: list[int]) -> set[int]:
+def posted_figures(db: Database, channel: str, figure_ids: list[int]) -> set[int]:
     """Which of these figures the ledger says were already posted to the channel."""
     rows = db.execute(
         "SELECT figure_id FROM digest_posts WHERE channel = ? AND figure_id IN "

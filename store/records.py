@@ -3,9 +3,10 @@
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -215,7 +216,7 @@ def load_front_matter(front_matter: str) -> dict:
     return yaml.load(front_matter, Loader=_Loader)
 
 
-def na(value):
+def na(value: Any) -> Any:
     """A scalar with PFOCR's NA markers mapped to None."""
     if value is None:
         return None
@@ -232,7 +233,7 @@ def _text(data: dict, key: str) -> str | None:
         raise RecordError(f"field '{key}': {error}") from None
 
 
-def _text_list(value, key: str) -> tuple[str, ...]:
+def _text_list(value: object, key: str) -> tuple[str, ...]:
     """A list of strings with NA entries dropped and duplicates removed, order kept."""
     if value is None or isinstance(value, str):
         items = [value]
@@ -251,7 +252,7 @@ def _text_list(value, key: str) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _year(value) -> int | None:
+def _year(value: object) -> int | None:
     text = na(value) if not isinstance(value, (list, dict)) else value
     if text is None:
         return None
@@ -274,7 +275,7 @@ def _score(data: dict) -> float | None:
     return None
 
 
-def _keywords(value) -> tuple[str, ...]:
+def _keywords(value: object) -> tuple[str, ...]:
     if isinstance(value, list):
         value = "|".join(str(v) for v in value if isinstance(v, str))
     text = na(value) if not isinstance(value, dict) else None
@@ -283,7 +284,7 @@ def _keywords(value) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in text.split("|") if na(p.strip())))
 
 
-def _legacy_genes(value) -> tuple[list[str], list[Evidence]]:
+def _legacy_genes(value: object) -> tuple[list[str], list[Evidence]]:
     if value is None or value == "":
         return [], []
     if not isinstance(value, list):
@@ -308,7 +309,7 @@ def _legacy_genes(value) -> tuple[list[str], list[Evidence]]:
     return written, evidence
 
 
-def _words(value) -> set[str]:
+def _words(value: object) -> set[str]:
     if not isinstance(value, list):
         return set()
     return {w for item in value if isinstance(item, dict) and (w := na(item.get("word")))}
@@ -471,7 +472,10 @@ def read_regular(path: str, limit: int, tree: str | None = None) -> bytes:
 
 
 def read_sidecar(
-    record_path, kind: str = "genes", listing=None, tree: str | None = None
+    record_path: str | os.PathLike,
+    kind: str = "genes",
+    listing: Callable[[str], frozenset[str]] | None = None,
+    tree: str | None = None,
 ) -> bytes | None:
     """The raw bytes of a record's sidecar, or None when it has none.
 

@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from rapidfuzz.distance import OSA
 
@@ -414,7 +414,7 @@ class Resolver:
                 hits += self.names.stripped(strip_key(variant))
         return hits
 
-    def _passes(self, text: str):
+    def _passes(self, text: str) -> Iterator[tuple[list[str], bool]]:
         """Yield (spellings, also without spaces/hyphens?) per pass, in order."""
         yield [text], False  # 1. exact, ignoring case
         bare = strip_prefix(text)

@@ -3,7 +3,9 @@
 import json
 import sqlite3
 import textwrap
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 from .lexicon import Lexicon
 
@@ -188,17 +190,17 @@ FTS_INSERT_TRIGGER = textwrap.dedent(
 )
 
 
-def suspend_fts(conn) -> None:
+def suspend_fts(conn: sqlite3.Connection) -> None:
     """Stop indexing inserts row by row (inside the caller's transaction)."""
     conn.execute("DROP TRIGGER IF EXISTS figures_ai")
 
 
-def resume_fts(conn) -> None:
+def resume_fts(conn: sqlite3.Connection) -> None:
     """Index inserts row by row again (inside the caller's transaction)."""
     conn.execute(FTS_INSERT_TRIGGER)
 
 
-def index_fts(conn, figure_ids: list[int]) -> None:
+def index_fts(conn: sqlite3.Connection, figure_ids: list[int]) -> None:
     """Index the given new figures in one statement, in the transaction that inserted them."""
     conn.execute(
         "INSERT INTO figures_fts (rowid, title, caption, paper_title) "
@@ -208,7 +210,7 @@ def index_fts(conn, figure_ids: list[int]) -> None:
     )
 
 
-def _rebuild_fts(conn) -> None:
+def _rebuild_fts(conn: sqlite3.Connection) -> None:
     """Rebuild the full-text index from the figures table."""
     with write(conn):
         conn.execute("INSERT INTO figures_fts (figures_fts) VALUES ('rebuild')")
@@ -226,7 +228,7 @@ class Database:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
-    def execute(self, sql: str, parameters=()) -> sqlite3.Cursor:
+    def execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, parameters)
 
     def executescript(self, script: str) -> sqlite3.Cursor:
@@ -237,7 +239,7 @@ class Database:
 
 
 @contextmanager
-def write(conn: sqlite3.Connection):
+def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken with BEGIN IMMEDIATE: the write lock is claimed before
     the first read, so busy_timeout can wait for it. A deferred BEGIN that reads, then
     writes, fails at once with "database is locked" if another connection committed in
@@ -254,7 +256,9 @@ def write(conn: sqlite3.Connection):
     conn.commit()
 
 
-def connect(path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, migrate: bool = True) -> Database:
+def connect(
+    path: str | Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS, migrate: bool = True
+) -> Database:
     """Open (creating if needed) a database file in WAL mode with the schema applied.
 
     `migrate=False` only opens it: for extra connections to a database already set up,
@@ -305,7 +309,7 @@ def _migrate(db: Database) -> None:
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 
-def bump_corpus_version(conn) -> None:
+def bump_corpus_version(conn: sqlite3.Connection) -> None:
     """Mark the figures as changed, inside the writer's transaction; caches key on this."""
     conn.execute(
         "INSERT INTO meta (key, value) VALUES ('corpus_version', 1) "
@@ -313,7 +317,7 @@ def bump_corpus_version(conn) -> None:
     )
 
 
-def corpus_version(db) -> str | None:
+def corpus_version(db: Database) -> str | None:
     """Changes exactly when figures do (not when events or subscriptions are written)."""
     row = db.execute("SELECT value FROM meta WHERE key = 'corpus_version'").fetchone()
     return row[0] if row else None

@@ -7,7 +7,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .resolve import FILLER
-from .schema import corpus_version
+from .schema import Database, corpus_version
 
 CANDIDATES = 200  # BM25's best this many are re-ranked by title similarity
 FULL_RANK = 10_000  # BM25 orders every match up to this many (about 10 ms here)
@@ -34,13 +34,13 @@ def match_expression(terms: list[str]) -> str:
     return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
-def _matches(db, expression: str) -> int:
+def _matches(db: Database, expression: str) -> int:
     return db.execute(
         "SELECT count(*) FROM figures_fts WHERE figures_fts MATCH ?", [expression]
     ).fetchone()[0]
 
 
-def _exists(db, expression: str) -> bool:
+def _exists(db: Database, expression: str) -> bool:
     return (
         db.execute(
             "SELECT 1 FROM figures_fts WHERE figures_fts MATCH ? LIMIT 1", [expression]
@@ -49,7 +49,7 @@ def _exists(db, expression: str) -> bool:
     )
 
 
-def _best(db, expression: str, count: int) -> list[tuple[int, float]]:
+def _best(db: Database, expression: str, count: int) -> list[tuple[int, float]]:
     return db.execute(
         "SELECT rowid, bm25(figures_fts, ?, ?, ?) AS score FROM figures_fts "
         "WHERE figures_fts MATCH ? ORDER BY score LIMIT ?",
@@ -57,7 +57,7 @@ def _best(db, expression: str, count: int) -> list[tuple[int, float]]:
     ).fetchall()
 
 
-def _candidates(db, expression: str, total: int, count: int) -> list[tuple[int, float]]:
+def _candidates(db: Database, expression: str, total: int, count: int) -> list[tuple[int, float]]:
     """BM25's best `count` matches, with the work bounded for very broad queries.
 
     BM25 must score every match before it can order them, so a word in most figures
@@ -84,7 +84,7 @@ WHOLE_WORD_RATIO = 70  # 'resistanse'~'resist' is 75, 'channel'~'can' is 60
 class Vocabulary:
     """The index's own terms (stemmed) with document counts, for correcting typos."""
 
-    def __init__(self, db):
+    def __init__(self, db: Database):
         self.db = db
         self._version: object = object()  # never equal to a stored version
         self._terms: list[str] = []
@@ -122,12 +122,14 @@ class Vocabulary:
         return max(found, key=lambda hit: (hit[1], self._docs.get(hit[0], 0)))[0]
 
 
-def search(db, vocabulary: Vocabulary, text: str, limit: int, offset: int):
+def search(
+    db: Database, vocabulary: Vocabulary, text: str, limit: int, offset: int
+) -> tuple[int, list[tuple[int, tuple[str, ...]]], dict[str, str]]:
     """(total, [(figure_id, ())], corrections) for free text; safe for any input."""
     terms = parse_terms(text, FILLER)
     if not terms:
         return 0, [], {}
-    corrections = {}
+    corrections: dict[str, str] = {}
     for term in terms:
         if " " not in term and not _exists(db, match_expression([term])):
             better = vocabulary.correct(term)

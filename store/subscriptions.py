@@ -12,7 +12,7 @@ from .models import (
     Subscription,
 )
 from .resolve import Resolver
-from .schema import write
+from .schema import Database, write
 from .search import parse_terms
 
 ALL = "all"
@@ -57,7 +57,9 @@ def understand(resolver: Resolver, channel: str, text: str) -> tuple[list[Subscr
     return found, problems
 
 
-def save(db, subscriptions: list[Subscription], user: str | None, now: str) -> list[Subscription]:
+def save(
+    db: Database, subscriptions: list[Subscription], user: str | None, now: str
+) -> list[Subscription]:
     """Store new subscriptions (existing ones stay as they were); resume a paused channel."""
     added = []
     with write(db.conn):
@@ -87,7 +89,7 @@ def save(db, subscriptions: list[Subscription], user: str | None, now: str) -> l
     return added
 
 
-def remove(db, resolver: Resolver, channel: str, text: str) -> list[str]:
+def remove(db: Database, resolver: Resolver, channel: str, text: str) -> list[str]:
     """Delete the named subscriptions (or all); returns the labels removed."""
     current = listing(db, channel).subscriptions
     if text.strip().lower() == ALL:
@@ -105,7 +107,7 @@ def remove(db, resolver: Resolver, channel: str, text: str) -> list[str]:
     return [s.label for s in doomed]
 
 
-def _row(row) -> Subscription:
+def _row(row: tuple) -> Subscription:
     channel, kind, key, label, symbols, search, created, created_by = row
     return Subscription(
         channel, kind, key, label, tuple(json.loads(symbols)), search, created, created_by
@@ -115,7 +117,7 @@ def _row(row) -> Subscription:
 SUBSCRIPTION_COLUMNS = "channel, kind, key, label, symbols, search, created, created_by"
 
 
-def listing(db, channel: str) -> ChannelState:
+def listing(db: Database, channel: str) -> ChannelState:
     """A channel's subscriptions, oldest first, with its digest state."""
     subs = tuple(
         _row(r)
@@ -130,7 +132,7 @@ def listing(db, channel: str) -> ChannelState:
     return ChannelState(channel, subs, *state)
 
 
-def active_channels(db, channel: str | None = None) -> list[ChannelState]:
+def active_channels(db: Database, channel: str | None = None) -> list[ChannelState]:
     """Channels with subscriptions that are not paused (one channel when given)."""
     rows = db.execute(
         "SELECT DISTINCT s.channel FROM subscriptions s LEFT JOIN channels c USING (channel) "

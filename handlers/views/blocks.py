@@ -120,7 +120,7 @@ def actions(*elements: dict | None) -> dict | None:
     return {"type": "actions", "elements": kept[:MAX_ACTIONS_ELEMENTS]} if kept else None
 
 
-def message(text: str, blocks: Iterable[dict | None], **extra) -> dict:
+def message(text: str, blocks: Iterable[dict | None], **extra: object) -> dict:
     """A complete message: the plain-text fallback plus the non-empty blocks."""
     kept = [b for b in blocks if b]
     if len(kept) > MAX_BLOCKS:

@@ -1,7 +1,7 @@
 """Pure functions from engine answers to Slack messages: {"text", "blocks"}."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from handlers.grammar import QUERY_EXAMPLES, SUBCOMMANDS, SubCommand
 from handlers.ids import (
@@ -151,7 +151,7 @@ def answer_message(
     return fit(build, len(answer.figures))
 
 
-def fit(build, count: int) -> dict:
+def fit(build: Callable[[int, int], dict], count: int) -> dict:
     """The richest build(caption_chars, cards) within Slack's budget: shorter captions first,
     then fewer cards."""
     for shown in range(count, -1, -1):

@@ -1,7 +1,9 @@
 """What a button remembers: the query, the page and where the message lives."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from store.engine import MAX_QUERY
 
@@ -15,6 +17,9 @@ def _json(data: dict) -> str:
     """JSON with & < > as \\u escapes: nothing in a payload reads like a Slack mention."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+T = TypeVar("T")
 
 
 class BadState(ValueError):
@@ -37,7 +42,9 @@ class View:
         return View(self.query, max(offset, 0), self.surface)
 
 
-def _read(value: str, build, valid=lambda result: True):
+def _read(
+    value: str, build: Callable[[Any], T], valid: Callable[[T], bool] = lambda result: True
+) -> T:
     """build(parsed JSON), or BadState for anything we did not write."""
     try:
         result = build(json.loads(value))
