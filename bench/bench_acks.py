@@ -22,11 +22,11 @@ import threading
 import time
 from pathlib import Path
 
-from bench.make_corpus import make_corpus
 from store import Store
-from tests import slack_wire as wire
-from tests.fake_slack import FakeSlack
-from tests.serve_kit import Server
+from testkit import slack_wire as wire
+from testkit.corpus import make_corpus
+from testkit.fake_slack import FakeSlack
+from testkit.serve_kit import Server
 
 SLACK_ACK_BUDGET_MS = 3000
 INTERVAL = 0.05

@@ -26,14 +26,14 @@ from pathlib import Path
 
 import yaml
 
-from bench.make_corpus import POPULAR, make_corpus
 from bot.config import Config
 from bot.digest import DigestRunner
 from bot.jobs import job_client
 from store import Store
 from store.ingest import find_record_files
 from store.sync import update
-from tests.fake_slack import FakeSlack
+from testkit.corpus import POPULAR, make_corpus
+from testkit.fake_slack import FakeSlack
 
 FAMILIES = ["NF-kB", "PI3K", "ERK1/2", "AKT", "RAS", "p38", "JNK"]
 SEARCHES = ["search autophagy", "search hypoxia insulin", "search DNA damage repair"]

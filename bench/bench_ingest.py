@@ -17,9 +17,9 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from bench.make_corpus import make_corpus
 from store import Store
 from store.ingest import find_record_files
+from testkit.corpus import make_corpus
 
 
 def peak_rss_mb() -> tuple[float, float]:

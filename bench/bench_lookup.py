@@ -1,6 +1,6 @@
 """Lookup benchmark: resolution and `ask` latency on the synthetic corpus, beside naive baselines.
 
-    python -m bench.bench_lookup --db PATH     # a database ingested from bench.make_corpus
+    python -m bench.bench_lookup --db PATH     # a database ingested from testkit.corpus
     python -m bench.bench_lookup               # builds a 100,000-record corpus first (~1 min)
 
 Latencies are in-process, after one warm-up pass (the first query for a gene loads its
@@ -21,8 +21,8 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bench.make_corpus import make_corpus
 from store import Store
+from testkit.corpus import make_corpus
 
 RESOLVE = [
     "KRAS",

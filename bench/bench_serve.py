@@ -1,6 +1,6 @@
 """Serve benchmark: `pathway-bot serve` on loopback under signed /pathway load, beside naive bolt.
 
-    python -m bench.bench_serve --db PATH     # a database ingested from bench.make_corpus
+    python -m bench.bench_serve --db PATH     # a database ingested from testkit.corpus
     python -m bench.bench_serve               # builds the 100,000-record corpus first (~1 min)
 
 A second process sends signed slash commands at a fixed rate (open loop: each request
@@ -23,11 +23,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.make_corpus import make_corpus
 from store import Store
-from tests import slack_wire as wire
-from tests.fake_slack import FakeSlack
-from tests.serve_kit import free_port
+from testkit import slack_wire as wire
+from testkit.corpus import make_corpus
+from testkit.fake_slack import FakeSlack
+from testkit.serve_kit import free_port
 
 QUERIES = [
     "TP53",

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from store import Store
-from tests import slack_wire as wire
-from tests.fake_slack import FakeSlack
-from tests.serve_kit import Server
+from testkit import slack_wire as wire
+from testkit.fake_slack import FakeSlack
+from testkit.serve_kit import Server
 
 SECONDS, INTERVAL, TIMEOUT = 10.0, 0.2, 5.0
 

@@ -28,10 +28,6 @@ class Context:
         self.config = config
         self._store = None
 
-    @property
-    def db_exists(self) -> bool:
-        return self.config.db.exists()
-
     def store(self) -> Store:
         if self._store is None:
             try:

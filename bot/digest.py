@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 
 from handlers.views.render_digest import digest_message
-from handlers.web import post_message
+from handlers.web import CANNOT_POST, post_message
 from store import Store
+from store.wording import plural
 
 from .config import Config
 
 LOG = logging.getLogger("pathway_bot.digest")
 # Slack errors that mean this channel cannot take posts until someone acts.
-PAUSE_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "account_inactive"})
+PAUSE_ERRORS = CANNOT_POST  # the one set: Slack takes no posts here until someone acts
 METADATA_EVENT = "pathway_digest"  # tags our posts so an in-doubt one can be found again
 
 
@@ -33,8 +34,7 @@ class DigestReport:
     def summary(self) -> str:
         figures = sum(n for _, n in self.posted)
         parts = [
-            f"posted {len(self.posted)} digest{'s' if len(self.posted) != 1 else ''} "
-            f"({figures} figure{'s' if figures != 1 else ''})",
+            f"posted {plural(len(self.posted), 'digest')} ({plural(figures, 'figure')})",
             f"{len(self.quiet)} with nothing new",
             f"paused {len(self.paused)}",
             f"failed {len(self.failed)}",
@@ -47,7 +47,7 @@ def _now() -> str:
 
 
 def _epoch(stamp: str) -> float:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    return datetime.fromisoformat(stamp).timestamp()
 
 
 class DigestRunner:
@@ -121,9 +121,7 @@ class DigestRunner:
         today = datetime.now(ZoneInfo(self.config.timezone)).date()
         return (
             not last
-            or datetime.fromisoformat(last.replace("Z", "+00:00"))
-            .astimezone(ZoneInfo(self.config.timezone))
-            .date()
+            or datetime.fromisoformat(last).astimezone(ZoneInfo(self.config.timezone)).date()
             < today
         )
 

@@ -14,8 +14,8 @@ from handlers.views.render_digest import (
     subscribed_message,
     subscriptions_message,
 )
-from handlers.views.text import plural
 from store import Store
+from store.wording import plural
 
 from .common import EPHEMERAL, Deps
 from .web import CANNOT_POST  # the bot cannot post here: say how to invite it now

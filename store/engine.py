@@ -18,6 +18,7 @@ from .postings import Postings
 from .resolve import Resolver
 from .schema import Database
 from .search import Vocabulary, search
+from .wording import plural
 
 MAX_QUERY = 500  # characters; Slack allows more, no gene list needs it
 FIGID_RE = re.compile(r"^PMC\d+__\S+$", re.IGNORECASE)
@@ -134,11 +135,7 @@ class Engine:
             )
         page = [(figure_id, ()) for figure_id in ids[offset : offset + limit]]
         kind = "paper" if PMCID_RE.match(ident) else "figure"
-        label = (
-            f"{ident.upper()} · {len(ids)} figure{'s' if len(ids) != 1 else ''}"
-            if kind == "paper"
-            else ident
-        )
+        label = f"{ident.upper()} · {plural(len(ids), 'figure')}" if kind == "paper" else ident
         return Answer(
             original,
             Mode.FIGURE,
@@ -174,7 +171,6 @@ class Engine:
             limit=limit,
             figures=tuple(queries.load_hits(self.db, page)),
             message=message,
-            search_text=text,
         )
 
     @staticmethod

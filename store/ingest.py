@@ -51,7 +51,6 @@ class IngestReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     # (figid, file kept, file ignored, whether the ignored one had been written this run)
     duplicates: list[tuple[str, str, str, bool]] = field(default_factory=list)
-    new_figures: int = 0
 
     @property
     def failed(self) -> int:
@@ -377,7 +376,6 @@ class _Writer:
                 figure_id, next_id = next_id, next_id + 1
                 new_rows.append((figure_id, *item.figure, now, now))
                 inserted.append(figure_id)
-                self.report.new_figures += 1
             else:
                 if new_rows:  # a renamed file's insert must see the ids taken so far
                     self.conn.executemany(_INSERT_NEW_FIGURE, new_rows)
@@ -443,7 +441,6 @@ class _Writer:
             return old_id
         if item.known_path:
             self._forget_renamed(item)
-        self.report.new_figures += 1
         figure_id = self.conn.execute(_INSERT_FIGURE, (*item.figure, now, now)).lastrowid
         assert figure_id is not None
         return figure_id

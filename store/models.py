@@ -72,7 +72,6 @@ class Answer:
     limit: int = 10
     figures: tuple[FigureHit, ...] = ()
     message: str = ""  # what was understood, or why nothing was found
-    search_text: str = ""
 
     def to_json(self) -> dict:
         """The machine-readable form printed by `ask --json`."""

@@ -10,33 +10,26 @@ import heapq
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 
-from .schema import Database, corpus_version
+from .schema import CorpusCache, Database
 
 MAX_CACHED_SYMBOLS = 512  # about 1.5 MB for the commonest genes of a 100k-figure corpus
 
 
-class Postings:
+class Postings(CorpusCache):
     """Per-symbol figure ranks, read lazily and dropped whenever the database changes."""
 
     def __init__(self, db: Database):
-        self.db = db
-        self._version: object = object()  # never equal to a stored version
+        super().__init__(db)
         self._figure_ids: list[int] = []  # rank -> figure id
         self._ranks: dict[int, int] = {}  # figure id -> rank
         self._lists: OrderedDict[str, tuple[list[int], frozenset[int]]] = OrderedDict()
 
-    def _fresh(self) -> None:
-        version = corpus_version(self.db)
-        if version != self._version:
-            self._figure_ids = [
-                row[0] for row in self.db.execute("SELECT id FROM figures ORDER BY focus, id")
-            ]
-            self._ranks = {figure_id: rank for rank, figure_id in enumerate(self._figure_ids)}
-            self._lists.clear()
-            self._version = version
-
-    def warm(self) -> None:
-        self._fresh()
+    def reload(self) -> None:
+        self._figure_ids = [
+            row[0] for row in self.db.execute("SELECT id FROM figures ORDER BY focus, id")
+        ]
+        self._ranks = {figure_id: rank for rank, figure_id in enumerate(self._figure_ids)}
+        self._lists.clear()
 
     def _postings(self, symbol: str) -> tuple[list[int], frozenset[int]]:
         if symbol in self._lists:
@@ -64,7 +57,7 @@ class Postings:
         self, groups: list[tuple[str, ...]], limit: int, offset: int
     ) -> tuple[int, list[tuple[int, tuple[str, ...]]]]:
         """(total, [(figure_id, matched symbols)]) ordered by groups covered, then focus."""
-        self._fresh()
+        self.fresh()
         need = offset + limit
         if len(groups) == 1:
             total = len(self._group(groups[0]))

@@ -209,7 +209,10 @@ def load_front_matter(front_matter: str) -> dict:
             rest = front_matter[: match.start()] + front_matter[match.end() :]
             data = _flat_front_matter(rest)
             if data is None:
-                data = yaml.load(rest, Loader=_Loader)
+                try:
+                    data = yaml.load(rest, Loader=_Loader)
+                except yaml.YAMLError:  # the cut fell inside a quoted scalar: read it whole
+                    data = None
             if isinstance(data, dict) and "schema-jsonld" not in data:
                 data["schema-jsonld"] = {"keywords": keywords}
                 return data

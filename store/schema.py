@@ -317,6 +317,28 @@ def bump_corpus_version(conn: sqlite3.Connection) -> None:
     )
 
 
+class CorpusCache:
+    """Base for in-memory caches of the figures: `fresh()` calls `reload()` whenever the
+    corpus version (bumped by every ingest that changes figures) differs from the one the
+    cache was filled at, so a long-running server never answers from stale data."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._version: object = object()  # never equal to a stored version
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def fresh(self) -> None:
+        version = corpus_version(self.db)
+        if version != self._version:
+            self.reload()
+            self._version = version
+
+    def warm(self) -> None:
+        self.fresh()
+
+
 def corpus_version(db: Database) -> str | None:
     """Changes exactly when figures do (not when events or subscriptions are written)."""
     row = db.execute("SELECT value FROM meta WHERE key = 'corpus_version'").fetchone()

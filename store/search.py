@@ -7,7 +7,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from .resolve import FILLER
-from .schema import Database, corpus_version
+from .schema import CorpusCache, Database
 
 CANDIDATES = 200  # BM25's best this many are re-ranked by title similarity
 FULL_RANK = 10_000  # BM25 orders every match up to this many (about 10 ms here)
@@ -81,29 +81,22 @@ def _candidates(db: Database, expression: str, total: int, count: int) -> list[t
 WHOLE_WORD_RATIO = 70  # 'resistanse'~'resist' is 75, 'channel'~'can' is 60
 
 
-class Vocabulary:
+class Vocabulary(CorpusCache):
     """The index's own terms (stemmed) with document counts, for correcting typos."""
 
     def __init__(self, db: Database):
-        self.db = db
-        self._version: object = object()  # never equal to a stored version
+        super().__init__(db)
         self._terms: list[str] = []
         self._docs: dict[str, int] = {}
 
-    def _load(self) -> None:
-        version = corpus_version(self.db)
-        if version != self._version:
-            rows = self.db.execute("SELECT term, doc FROM figures_fts_vocab").fetchall()
-            self._terms = [term for term, _ in rows]
-            self._docs = dict(rows)
-            self._version = version
-
-    def warm(self) -> None:
-        self._load()
+    def reload(self) -> None:
+        rows = self.db.execute("SELECT term, doc FROM figures_fts_vocab").fetchall()
+        self._terms = [term for term, _ in rows]
+        self._docs = dict(rows)
 
     def correct(self, word: str) -> str | None:
         """The most common index term that is a near spelling of word, or None."""
-        self._load()
+        self.fresh()
         word = word.lower()
         # Index terms are Porter stems ('resistance' is 'resist'), so also try the word
         # without the few letters a suffix takes. That probe is loose ('chan' ~ 'can'), so

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from bot.cli import cli
-from tests.records_kit import record, write
+from testkit.records_kit import record, write
 
 COMMANDS = sorted(cli.commands)
 

@@ -12,9 +12,9 @@ from bot.config import Config
 from bot.digest import DigestRunner
 from bot.jobs import job_client
 from bot.lock import LockBusy, hold
-from tests.blockkit import check_message
-from tests.fake_slack import FakeSlack
-from tests.records_kit import record, write
+from testkit.blockkit import check_message
+from testkit.fake_slack import FakeSlack
+from testkit.records_kit import record, write
 
 ALICE = "U0ALICE"
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from store import Store
-from tests import slack_wire as wire
-from tests.blockkit import check_message
+from testkit import slack_wire as wire
+from testkit.blockkit import check_message
+from testkit.fake_slack import FakeSlack
+from testkit.git_kit import commit_all, make_repo
+from testkit.serve_kit import Server
 from tests.conftest import SAMPLE, need_shared
-from tests.fake_slack import FakeSlack
-from tests.git_kit import commit_all, make_repo
-from tests.serve_kit import Server
 
 LAB, PRIVATE = "C0LAB", "C0PRIV"
 

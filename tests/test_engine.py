@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.eval_genes import evaluate
 from bot.cli import cli
 from store import Store
 from store.models import Mode
 from store.postings import _by_coverage
+from testkit.evaluation import evaluate
+from testkit.records_kit import record, write
 from tests.conftest import EVAL, need_shared
-from tests.records_kit import record, write
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from handlers.grammar import parse
 from handlers.ids import ACTION_GENES, ACTION_SHARE, numbered
 from handlers.mention import MentionHandler, question
 from handlers.views.state import PREVIEW, THREAD, View
-from tests.blockkit import check_message
+from testkit.blockkit import check_message
 
 
 class Recorder:

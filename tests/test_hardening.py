@@ -23,10 +23,10 @@ from store import Store
 from store import ingest as ingest_module
 from store.records import MAX_RECORD_BYTES, MAX_SIDECAR_BYTES
 from store.sync import SyncError, check_source
-from tests import slack_wire as wire
-from tests.fake_slack import FakeSlack
-from tests.records_kit import record, write
-from tests.serve_kit import Server, free_port
+from testkit import slack_wire as wire
+from testkit.fake_slack import FakeSlack
+from testkit.records_kit import record, write
+from testkit.serve_kit import Server, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -619,7 +619,7 @@ def test_sync_refuses_ext_before_git_runs_it(tmp_path):
 def test_git_itself_refuses_other_transports_for_an_existing_checkout(tmp_path):
     """Even where git is configured to allow ext:: (here through the environment), a
     checkout whose origin is an ext:: command never runs it: GIT_ALLOW_PROTOCOL wins."""
-    from tests.git_kit import commit_records, git, make_repo
+    from testkit.git_kit import commit_records, git, make_repo
 
     repo = make_repo(tmp_path / "checkout")
     commit_records(repo, ["PMC1__a"])

@@ -7,9 +7,9 @@ import subprocess
 import sys
 import time
 
-from bench.make_corpus import make_corpus
 from store import Store
-from tests.records_kit import record, write
+from testkit.corpus import make_corpus
+from testkit.records_kit import record, write
 
 
 def snapshot(store: Store) -> dict:

@@ -21,7 +21,7 @@ from store.records import (
     read_sidecar,
     split_front_matter,
 )
-from tests.records_kit import record
+from testkit.records_kit import record
 
 LEXICON = default_lexicon()
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "PMC4111689__cc-13-2017-g1.md"
@@ -307,3 +307,9 @@ def test_parser_never_raises_anything_but_record_error(blob):
 
 def test_minimal_record_builder_parses():
     assert [g.symbol for g in parse_record(record(), LEXICON).genes] == ["KRAS", "EGFR"]
+
+
+def test_a_schema_jsonld_line_inside_a_quoted_scalar_is_read_as_yaml_does():
+    """Found by Hypothesis: the fast path cut a `schema-jsonld:` line out of a multi-line
+    quoted caption, and YAML then failed on what was left."""
+    assert_reads_as_yaml_does("caption: '\nschema-jsonld:\n  '\n")

@@ -26,7 +26,7 @@ from store.models import (
     Stats,
     Subscription,
 )
-from tests.blockkit import check_message
+from testkit.blockkit import check_message
 
 T = DEFAULT_IMAGE_URL_TEMPLATE
 QUERIES = {

@@ -12,11 +12,11 @@ import yaml
 from handlers.ids import ACTION_NEXT, ACTION_SHARE
 from handlers.views.state import PREVIEW, View
 from store import Store
-from tests import slack_wire as wire
-from tests.blockkit import check_message
+from testkit import slack_wire as wire
+from testkit.blockkit import check_message
+from testkit.fake_slack import BOT_ID, FakeSlack
+from testkit.serve_kit import Server, free_port
 from tests.conftest import ROOT, SAMPLE, need_shared
-from tests.fake_slack import BOT_ID, FakeSlack
-from tests.serve_kit import Server, free_port
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,14 @@ import pytest
 from handlers.ids import ACTION_NEXT
 from handlers.views.state import PREVIEW, View
 from store import Store
-from tests import slack_wire as wire
-from tests.blockkit import check_message
-from tests.fake_slack import FakeSlack
+from testkit import slack_wire as wire
+from testkit.blockkit import check_message
+from testkit.fake_slack import FakeSlack
 
 pytest.importorskip(
     "websockets", reason="the Socket Mode stand-in needs websockets (pip install -e '.[test]')"
 )
-from tests.fake_socket import FakeSocket  # noqa: E402
+from testkit.fake_socket import FakeSocket  # noqa: E402
 
 
 @pytest.fixture(scope="module")

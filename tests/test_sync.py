@@ -4,8 +4,8 @@ import pytest
 
 from bot.cli import cli
 from store import SyncError
-from tests.git_kit import clone, commit_all, commit_records, git, make_repo
-from tests.records_kit import record, write
+from testkit.git_kit import clone, commit_all, commit_records, git, make_repo
+from testkit.records_kit import record, write
 
 
 def figure_count(store) -> int:

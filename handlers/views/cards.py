@@ -3,10 +3,10 @@
 from handlers.ids import ACTION_GENES, numbered
 from store.links import doi_url, image_url, pfocr_url, pmc_url
 from store.models import FigureHit
+from store.wording import plural
 
 from . import blocks as bk
 from .state import encode_genes
-from .text import plural
 
 CAPTION_CHARS = 280  # two or three lines in Slack: enough to tell figures apart
 TITLE_CHARS = 200

@@ -13,12 +13,12 @@ from handlers.ids import (
     COMMAND,
     numbered,
 )
-from store.models import KIND_AMBIGUOUS, KIND_FAMILY, Answer, Mode, Resolution, Stats
+from store.models import KIND_AMBIGUOUS, KIND_FAMILY, Answer, FigureHit, Mode, Resolution, Stats
+from store.wording import plural
 
 from . import blocks as bk
 from .cards import CAPTION_CHARS, figure_card
 from .state import PREVIEW, SHARED, View
-from .text import plural
 
 MAX_CHOICES = 10  # did-you-mean, ambiguity and "only <member>" buttons per message
 CAPTION_STEPS = (CAPTION_CHARS, 120, 0)  # how captions shrink when a page runs over budget
@@ -91,33 +91,52 @@ def choice_buttons(answer: Answer, surface: str) -> dict | None:
     return bk.actions(*buttons)
 
 
-def pager(answer: Answer, view: View, shown: int) -> list[dict | None]:
-    """'Figures 1–5 of 342' with Prev / Next, plus Share and Cancel on a preview."""
-    first, last = answer.offset + 1, answer.offset + shown
-    blocks: list[dict | None] = [bk.context(f"Figures {first}–{last} of {answer.total:,}")]
+Button = tuple[str, str]  # (action id, value)
+
+
+def pager(
+    offset: int,
+    shown: int,
+    total: int,
+    prev: Button | None,
+    next_: Button | None,
+    extra: Sequence[dict] = (),
+) -> list[dict | None]:
+    """'Figures 1–5 of 342', then ◀ Prev / Next ▶ (each only when there is a page there)
+    and any extra buttons. Every pager in the app, answers and digests alike, is this one."""
+    buttons = [
+        bk.button("◀ Prev", *prev) if prev and offset > 0 else None,
+        bk.button("Next ▶", *next_) if next_ and offset + shown < total else None,
+        *extra,
+    ]
+    return [bk.context(f"Figures {offset + 1}–{offset + shown} of {total:,}"), bk.actions(*buttons)]
+
+
+def answer_pager(answer: Answer, view: View, shown: int) -> list[dict | None]:
+    """The pager of a query's answer, plus Share and Cancel on a preview."""
     if view.surface == SHARED:
-        return blocks
-    buttons = []
-    if answer.offset > 0:
-        buttons.append(
-            bk.button("◀ Prev", ACTION_PREV, view.at(answer.offset - answer.limit).encode())
-        )
-    if last < answer.total:
-        buttons.append(
-            bk.button("Next ▶", ACTION_NEXT, view.at(answer.offset + answer.limit).encode())
-        )
+        return pager(answer.offset, shown, answer.total, None, None)
+    extra = []
     if view.surface == PREVIEW:
-        buttons.append(bk.button("Share to channel", ACTION_SHARE, view.encode(), style="primary"))
-        buttons.append(bk.button("Cancel", ACTION_CANCEL, view.encode()))
-    blocks.append(bk.actions(*buttons))
-    return blocks
+        extra = [
+            bk.button("Share to channel", ACTION_SHARE, view.encode(), style="primary"),
+            bk.button("Cancel", ACTION_CANCEL, view.encode()),
+        ]
+    return pager(
+        answer.offset,
+        shown,
+        answer.total,
+        (ACTION_PREV, view.at(answer.offset - answer.limit).encode()),
+        (ACTION_NEXT, view.at(answer.offset + answer.limit).encode()),
+        extra,
+    )
 
 
-def fallback(answer: Answer, title: str) -> str:
-    """The plain-text version for notifications and screen readers."""
+def fallback(title: str, offset: int, hits: Sequence[FigureHit]) -> str:
+    """The plain-text version of a page of figures, for notifications and screen readers."""
     lines = [title] + [
-        f"{answer.offset + n}. {hit.title or hit.figid}" + (f" ({hit.year})" if hit.year else "")
-        for n, hit in enumerate(answer.figures, 1)
+        f"{offset + n}. {hit.title or hit.figid}" + (f" ({hit.year})" if hit.year else "")
+        for n, hit in enumerate(hits, 1)
     ]
     return bk.escape("\n".join(lines))
 
@@ -145,8 +164,8 @@ def answer_message(
         cards = []
         for number, hit in enumerate(answer.figures[:count]):
             cards += figure_card(hit, number, image_template, caption) + [bk.divider()]
-        bottom = pager(answer, view, count) if count else []
-        return bk.message(fallback(answer, title), top + cards + bottom)
+        bottom = answer_pager(answer, view, count) if count else []
+        return bk.message(fallback(title, answer.offset, answer.figures), top + cards + bottom)
 
     return fit(build, len(answer.figures))
 

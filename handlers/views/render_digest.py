@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 from handlers.ids import ACTION_DIGEST_PAGE, COMMAND, numbered
 from store.models import ChannelState, DigestPage, Subscription
+from store.wording import plural
 
 from . import blocks as bk
 from .cards import figure_card
-from .render import USER_ID_RE, fit
+from .render import USER_ID_RE, fallback, fit, pager
 from .state import DigestView
-from .text import plural
 
 INVITE = "/invite @PathwayBot"
 
@@ -19,7 +19,7 @@ def local(stamp: str | None, zone: str, with_time: bool = True) -> str:
     """'24 Nov 2026 08:00' in the configured zone, from a stored UTC ISO stamp."""
     if not stamp:
         return "never"
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    moment = datetime.fromisoformat(stamp).astimezone(ZoneInfo(zone))
     return moment.strftime("%-d %b %Y %H:%M" if with_time else "%-d %b %Y")
 
 
@@ -40,13 +40,6 @@ def _cards(page: DigestPage, image_template: str, caption: int, count: int) -> l
     return blocks
 
 
-def _fallback(title: str, page: DigestPage) -> str:
-    lines = [title] + [
-        f"{page.offset + n}. {hit.title or hit.figid}" for n, hit in enumerate(page.figures, 1)
-    ]
-    return bk.escape("\n".join(lines))
-
-
 def digest_message(page: DigestPage, image_template: str, zone: str) -> dict:
     """The daily post: a header, the first cards, and "See all N" for the rest."""
     if not page.total:  # only sent when digest_post_empty is set
@@ -63,23 +56,19 @@ def digest_message(page: DigestPage, image_template: str, zone: str) -> dict:
     def build(caption: int, shown: int) -> dict:
         blocks = [bk.header(title), *_cards(page, image_template, caption, shown)]
         if page.total > shown:
-            blocks.append(bk.context(f"Figures 1–{shown} of {page.total:,}"))
-            blocks.append(
-                bk.actions(
-                    bk.button(
-                        f"See all {page.total:,}",
-                        numbered(ACTION_DIGEST_PAGE, 0),
-                        DigestView(page.digest_id, shown, replace=False).encode(),
-                    )
-                )
+            see_all = bk.button(
+                f"See all {page.total:,}",
+                numbered(ACTION_DIGEST_PAGE, 0),
+                DigestView(page.digest_id, shown, replace=False).encode(),
             )
+            blocks += pager(0, shown, page.total, None, None, [see_all])
         blocks.append(
             bk.context(
                 f"Daily digest of this channel's subscriptions · `{COMMAND} "
                 "subscriptions` to change them"
             )
         )
-        return bk.message(_fallback(title, page), blocks)
+        return bk.message(fallback(title, page.offset, page.figures), blocks)
 
     return fit(build, len(page.figures))
 
@@ -95,32 +84,18 @@ def digest_page_message(
     def build(caption: int, shown: int) -> dict:
         blocks = [bk.header(title), *_cards(page, image_template, caption, shown)]
         if page.digest_id and page.total:
-            buttons = []
-            if page.offset > 0:
-                buttons.append(
-                    bk.button(
-                        "◀ Prev",
-                        numbered(ACTION_DIGEST_PAGE, 1),
-                        DigestView(
-                            page.digest_id, max(page.offset - page.limit, 0), replace=True
-                        ).encode(),
-                    )
-                )
-            if page.offset + shown < page.total:
-                buttons.append(
-                    bk.button(
-                        "Next ▶",
-                        numbered(ACTION_DIGEST_PAGE, 2),
-                        DigestView(page.digest_id, page.offset + shown, replace=True).encode(),
-                    )
-                )
-            blocks.append(
-                bk.context(f"Figures {page.offset + 1}–{page.offset + shown} of {page.total:,}")
+            earlier = DigestView(page.digest_id, max(page.offset - page.limit, 0), replace=True)
+            later = DigestView(page.digest_id, page.offset + shown, replace=True)
+            blocks += pager(
+                page.offset,
+                shown,
+                page.total,
+                (numbered(ACTION_DIGEST_PAGE, 1), earlier.encode()),
+                (numbered(ACTION_DIGEST_PAGE, 2), later.encode()),
             )
-            blocks.append(bk.actions(*buttons))
         if not page.figures:
             blocks.append(bk.section("No figures match this channel's subscriptions yet."))
-        return bk.message(_fallback(title, page), blocks)
+        return bk.message(fallback(title, page.offset, page.figures), blocks)
 
     return fit(build, len(page.figures))
 

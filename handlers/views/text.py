@@ -2,11 +2,7 @@
 
 from store.links import pfocr_url
 from store.models import Answer, Stats
-
-
-def plural(count: int, word: str) -> str:
-    """'1 figure', '2 figures', '1,204 figures'."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+from store.wording import plural
 
 
 def answer_text(answer: Answer) -> str:

@@ -7,8 +7,8 @@ import sys
 import time
 import urllib.request
 
-from tests import slack_wire as wire
-from tests.fake_slack import FakeSlack
+from testkit import slack_wire as wire
+from testkit.fake_slack import FakeSlack
 
 
 def free_port() -> int:

@@ -5,7 +5,7 @@ Every record is marked synthetic (pmcid PMC9xxxxxxx, a `synthetic: true` field a
 Genes are drawn from the vendored HGNC lexicon with a Zipf-like skew, so a few genes
 (TP53, AKT1, MAPK1 ...) appear in thousands of figures, as they do in PFOCR.
 
-    python -m bench.make_corpus --records 100000 [--out DIR] [--start 0]
+    python -m testkit.corpus --records 100000 [--out DIR] [--start 0]
 """
 
 import argparse

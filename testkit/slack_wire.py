@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
-from tests.fake_slack import TEAM_ID
+from testkit.fake_slack import TEAM_ID
 
 SECRET = "test-signing-secret"
 USER = "U0ALICE"

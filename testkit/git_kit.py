@@ -3,7 +3,7 @@
 import subprocess
 from pathlib import Path
 
-from tests.records_kit import record, write
+from testkit.records_kit import record, write
 
 IDENTITY = [
     "-c",

@@ -1,0 +1,43 @@
+"""Scoring the lookup engine on an evaluation TSV (query, kind, expected): shared by
+`python -m bench.eval_genes` and the test that holds the engine to its target."""
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+from store import Store
+from store.models import KIND_NONE
+
+
+def score_row(store: Store, query: str, kind: str, expected: str) -> tuple[bool, str]:
+    """(passed, what the engine said) for one evaluation row."""
+    answer = store.ask(query, limit=1)
+    wanted = [s for s in expected.split("|") if s]
+    resolved = [r for r in answer.genes if r.symbols]
+    said = "; ".join(f"{r.kind}:{'|'.join(r.symbols)}" for r in answer.genes) or "-"
+    said += f" suggestions={'|'.join(answer.suggestions[:3])}" if answer.suggestions else ""
+    if kind == "gene":
+        got = resolved[0].symbols[0] if len(resolved) == 1 else None
+        top = answer.suggestions[0] if answer.suggestions else None
+        return got == wanted[0] or (not resolved and top == wanted[0]), said
+    if kind == "family":
+        return len(resolved) == 1 and set(resolved[0].symbols) == set(wanted), said
+    if kind == "ambiguous":
+        offered = {s for r in resolved for s in r.symbols}
+        return set(wanted) <= offered, said
+    if kind == KIND_NONE:
+        return not resolved, said
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def evaluate(store: Store, tsv: Path) -> tuple[dict[str, tuple[int, int]], list[tuple]]:
+    """Per-kind (passed, total), and the failing rows."""
+    passed, total, failures = Counter(), Counter(), []
+    with open(tsv, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            ok, said = score_row(store, row["query"], row["kind"], row["expected"])
+            total[row["kind"]] += 1
+            passed[row["kind"]] += ok
+            if not ok:
+                failures.append((row["query"], row["kind"], row["expected"], said))
+    return {kind: (passed[kind], total[kind]) for kind in sorted(total)}, failures
