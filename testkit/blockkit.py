@@ -62,3 +62,21 @@ def check_message(message: dict, allowed_mentions: tuple[str, ...] = ()) -> None
             text = text.replace(allowed, "")
         assert not RAW_SPECIAL.search(text), f"unescaped mention in {text!r}"
     json.dumps(message)
+
+
+def block_texts(message: dict, block_type: str | None = None) -> list[str]:
+    """The text of every block (of one type, if given): section text and fields, header
+    text, context elements. Assertions read these instead of a str() of the whole dict."""
+    found = []
+    for block in message.get("blocks", []):
+        if block_type and block["type"] != block_type:
+            continue
+        found += [
+            t["text"] for t in walk_text(block) if block["type"] != "actions"
+        ]  # button labels are not message text
+    return found
+
+
+def has_text(message: dict, needle: str, block_type: str | None = None) -> bool:
+    """Whether some block's own text (of that type) contains needle."""
+    return any(needle in text for text in block_texts(message, block_type))

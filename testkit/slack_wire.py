@@ -121,3 +121,18 @@ def mention_body(event_id: str, text: str, channel: str = CHANNEL, **event_extra
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+
+def bolt_request(body: str, content_type: str, secret: str = SECRET):
+    """A BoltRequest signed the way Slack signs it, for driving create_app in process."""
+    from slack_bolt.request import BoltRequest
+
+    timestamp = int(time.time())
+    return BoltRequest(
+        body=body,
+        headers={
+            "content-type": [content_type],
+            "x-slack-request-timestamp": [str(timestamp)],
+            "x-slack-signature": [signature(body, timestamp, secret)],
+        },
+    )

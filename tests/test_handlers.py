@@ -14,7 +14,7 @@ from handlers.grammar import parse
 from handlers.ids import ACTION_GENES, ACTION_SHARE, numbered
 from handlers.mention import MentionHandler, question
 from handlers.views.state import PREVIEW, THREAD, View
-from testkit.blockkit import check_message
+from testkit.blockkit import block_texts, check_message, has_text
 
 
 class Recorder:
@@ -116,20 +116,20 @@ def test_question_strips_mentions(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text, needle",
+    "text, block_type, needle",
     [
-        ("KRAS", "KRAS · 1 figure"),
-        ("", "/pathway KRAS"),
-        ("stats", "PathwayBot database"),
-        ("qwzx plover", "/pathway help"),
+        ("KRAS", "header", "KRAS · 1 figure"),
+        ("", "section", "/pathway KRAS"),
+        ("stats", "header", "PathwayBot database"),
+        ("qwzx plover", "section", "/pathway help"),
     ],
 )
-def test_command_acks_with_an_ephemeral_message(deps, text, needle):
+def test_command_acks_with_an_ephemeral_message(deps, text, block_type, needle):
     ack = Recorder()
     PathwayCommand(deps).handle(ack=ack, command={"text": text}, logger=LOG)
     assert len(ack.calls) == 1 and ack.last["response_type"] == "ephemeral"
     check_message(ack.last)
-    assert needle in str(ack.last)
+    assert has_text(ack.last, needle, block_type), block_texts(ack.last, block_type)
 
 
 def test_a_crash_becomes_an_apology_with_an_error_id_in_the_log(deps, caplog, monkeypatch):
@@ -220,7 +220,7 @@ def test_share_posts_in_channel_credited_then_deletes_the_preview(deps):
         logger=LOG,
     )
     (post,) = client.posts
-    assert post["channel"] == "C1" and "Shared by <@U0ALICE>" in str(post["blocks"])
+    assert post["channel"] == "C1" and has_text(post, "Shared by <@U0ALICE>", "context")
     assert not any(
         e.get("action_id") == ACTION_SHARE for b in post["blocks"] for e in b.get("elements", [])
     )

@@ -8,6 +8,7 @@ import sys
 import time
 
 from store import Store
+from store.ingest import BULK_THRESHOLD
 from testkit.corpus import make_corpus
 from testkit.records_kit import record, write
 
@@ -133,7 +134,8 @@ def test_pfocr_checkout_reads_only_figures(store, tmp_path):
 
 
 def test_kill_mid_ingest_leaves_a_consistent_database(tmp_path):
-    corpus = make_corpus(12_000, tmp_path / "corpus")  # big enough for the bulk index path
+    RECORDS = BULK_THRESHOLD + 500  # just big enough for the bulk index path
+    corpus = make_corpus(RECORDS, tmp_path / "corpus")
     db_path = tmp_path / "killed.db"
     command = [sys.executable, "-m", "bot", "--db", str(db_path), "ingest", str(corpus)]
     process = subprocess.Popen(
@@ -154,16 +156,16 @@ def test_kill_mid_ingest_leaves_a_consistent_database(tmp_path):
     assert process.poll() is None, "ingest finished before it could be killed"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    assert 0 < landed < 12_000
+    assert 0 < landed < RECORDS
     assert_consistent(db_path)  # as the kill left it, before anything could repair it
     store = Store(db_path)
     partial = store.db.execute("SELECT count(*) FROM figures").fetchone()[0]
     report = store.ingest([corpus])
     assert report.failed == 0 and report.unchanged == partial
-    assert report.ingested + report.unchanged == 12_000
+    assert report.ingested + report.unchanged == RECORDS
     assert_consistent(db_path)
     hits = store.db.execute("SELECT count(*) FROM figures_fts WHERE figures_fts MATCH 'synthetic'")
-    assert hits.fetchone()[0] == 12_000
+    assert hits.fetchone()[0] == RECORDS
 
 
 def test_renames_and_repeated_figids_within_one_batch_stay_consistent(store, tmp_path):

@@ -15,8 +15,9 @@ from store import Store
 from testkit import slack_wire as wire
 from testkit.blockkit import check_message
 from testkit.fake_slack import BOT_ID, FakeSlack
+from testkit.records_kit import record, write
 from testkit.serve_kit import Server, free_port
-from tests.conftest import ROOT, SAMPLE, need_shared
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +29,14 @@ def fake():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, fake):
-    need_shared(SAMPLE)
-    db = tmp_path_factory.mktemp("serve") / "sample.db"
+    """The seed record plus eight small KRAS figures: enough to page, no ../shared needed."""
+    folder = tmp_path_factory.mktemp("records")
+    for n in range(8):
+        write(folder, f"r{n}.md", record(f"PMC9{n}__f1", f"KRAS figure {n}", ["KRAS", "ITGB3"]))
+    db = tmp_path_factory.mktemp("serve") / "small.db"
     store = Store(db)
     store.ensure_seeded()
-    store.ingest([SAMPLE])
+    store.ingest([folder])
     store.close()
     running = Server(db, fake)
     yield running
@@ -77,7 +81,7 @@ def test_url_verification_returns_the_challenge(server):
 
 
 def test_mention_gets_one_threaded_reply_and_retries_get_none(server, fake):
-    body = wire.mention_body("EvMention1", "<@U0BOT> which figures show ITGB3 and RALB?")
+    body = wire.mention_body("EvMention1", "<@U0BOT> which figures show ITGB3 and KRAS?")
     assert server.post(body, wire.JSON)[0] == 200
     assert fake.wait_for(lambda: fake.api("chat.postMessage"))
     retry = server.post(
@@ -87,7 +91,7 @@ def test_mention_gets_one_threaded_reply_and_retries_get_none(server, fake):
     time.sleep(1.0)  # a second reply, if any, would have been posted by now
     (post,) = fake.api("chat.postMessage")
     assert post["thread_ts"] == "1700000000.000100" and post["channel"] == wire.CHANNEL
-    assert post["text"].startswith("ITGB3 + RALB")
+    assert post["text"].startswith("ITGB3 + KRAS")
     check_message(post)
 
 

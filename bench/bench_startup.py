@@ -1,0 +1,130 @@
+"""Start-up costs: `ask` and `stats` wall time, `serve`'s time to first answer and worker RSS.
+
+    python -m bench.bench_startup                # on the bundled seed database
+    python -m bench.bench_startup --db bench.db  # serve RSS on a big database too
+
+Each CLI number is the median of 5 runs of a fresh process, beside the floor measured in
+the same run: `python -c "import click, yaml, sqlite3"`, the least any Python CLI with our
+config parser pays. `serve` is timed from launch to the first answered signed /pathway.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from store import Store
+from testkit import slack_wire as wire
+from testkit.fake_slack import FakeSlack
+from testkit.serve_kit import free_port
+
+RUNS = 5
+
+
+def wall(command: list[str], env: dict) -> float:
+    times = []
+    for _ in range(RUNS):
+        started = time.monotonic()
+        subprocess.run(command, env=env, capture_output=True, check=True)
+        times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    rss = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master:
+                continue
+            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss.append(int(line.split()[1]) / 1024)
+        except (OSError, IndexError):
+            continue
+    return rss
+
+
+def first_answer(db: Path, fake: FakeSlack, env: dict) -> tuple[float, list[float]]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "--db",
+            str(db),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while time.monotonic() - started < 120:
+            try:
+                status, _ = wire.post(
+                    url, wire.command_body("KRAS", fake.response_url("r")), wire.FORM, timeout=2
+                )
+                if status == 200:
+                    elapsed = time.monotonic() - started
+                    time.sleep(1.0)  # both workers up
+                    return elapsed, worker_rss_mb(process.pid)
+            except OSError:
+                pass
+            time.sleep(0.02)
+        raise SystemExit("serve never answered")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="also measure serve on this (big) database")
+    args = parser.parse_args()
+    seed = Path(tempfile.mkdtemp(prefix="pathway-startup-")) / "seed.db"
+    store = Store(seed)
+    store.ensure_seeded()
+    store.ask("KRAS")  # builds the name index once, as the first real ask does
+    store.close()
+    fake = FakeSlack()
+    env = dict(
+        os.environ,
+        SLACK_SIGNING_SECRET=wire.SECRET,
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_API_BASE_URL=fake.api_url,
+    )
+    env.pop("PATHWAY_BOT_CONFIG", None)
+    cli = [sys.executable, "-m", "bot", "--db", str(seed)]
+    floor = wall([sys.executable, "-c", "import click, yaml, sqlite3"], env)
+    ask = wall([*cli, "ask", "KRAS"], env)
+    stats = wall([*cli, "stats"], env)
+    helps = wall([*cli, "--help"], env)
+    print(f"{'command (median of 5)':<40}{'seconds':>9}   target")
+    print(f"{'floor: python -c import click,yaml,sqlite3':<40}{floor:>9.3f}")
+    print(f"{'pathway-bot ask KRAS (seed database)':<40}{ask:>9.3f}   <= 0.5")
+    print(f"{'pathway-bot stats':<40}{stats:>9.3f}   <= 0.4")
+    print(f"{'pathway-bot --help':<40}{helps:>9.3f}")
+    print(f"\n{'serve':<40}{'first answer s':>15}{'worker RSS MB':>15}")
+    for label, db in (("seed database", seed), *((f"{args.db}", args.db) if args.db else ())):
+        seconds, rss = first_answer(db, fake, env)
+        shown = ", ".join(f"{mb:.0f}" for mb in sorted(rss))
+        print(f"{label:<40}{seconds:>15.2f}{shown:>15}   target first answer <= 1.5 s")
+    fake.close()
+
+
+if __name__ == "__main__":
+    main()
