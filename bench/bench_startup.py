@@ -119,7 +119,8 @@ def main() -> None:
     print(f"{'pathway-bot stats':<40}{stats:>9.3f}   <= 0.4")
     print(f"{'pathway-bot --help':<40}{helps:>9.3f}")
     print(f"\n{'serve':<40}{'first answer s':>15}{'worker RSS MB':>15}")
-    for label, db in (("seed database", seed), *((f"{args.db}", args.db) if args.db else ())):
+    targets = [("seed database", seed)] + ([(args.db.name, args.db)] if args.db else [])
+    for label, db in targets:
         seconds, rss = first_answer(db, fake, env)
         shown = ", ".join(f"{mb:.0f}" for mb in sorted(rss))
         print(f"{label:<40}{seconds:>15.2f}{shown:>15}   target first answer <= 1.5 s")
