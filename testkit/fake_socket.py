@@ -8,10 +8,11 @@ events, interactive payloads, disconnect) and records the acks the bot sends bac
 import itertools
 import json
 import threading
-import time
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
+
+from testkit.waiting import wait_until
 
 
 class FakeSocket:
@@ -49,7 +50,7 @@ class FakeSocket:
             pass
 
     def wait_connected(self, count: int = 1, timeout: float = 30) -> bool:
-        return self._wait(lambda: self.connections >= count and self._current is not None, timeout)
+        return wait_until(lambda: self.connections >= count and self._current is not None, timeout)
 
     def send(self, kind: str, payload: dict, **extra) -> str:
         """Send one envelope on the live connection; returns its envelope_id."""
@@ -71,17 +72,8 @@ class FakeSocket:
         )
 
     def ack(self, envelope_id: str, timeout: float = 10) -> dict | None:
-        self._wait(lambda: envelope_id in self.acks, timeout)
+        wait_until(lambda: envelope_id in self.acks, timeout)
         return self.acks.get(envelope_id)
-
-    @staticmethod
-    def _wait(predicate, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.02)
-        return predicate()
 
     def close(self) -> None:
         self.server.shutdown()

@@ -319,30 +319,10 @@ def mention(event_id, text="<@U0BOT> KRAS"):
     return wire.mention_body(event_id, text), wire.JSON
 
 
-def test_an_event_is_acked_and_claimed_while_an_ingest_holds_the_write_lock(seed_db, fake):
-    config = Config(
-        db=seed_db,
-        bot_token="xoxb-test",
-        signing_secret=wire.SECRET,
-        slack_api_base_url=fake.api_url,
-    )
-    store = Store(seed_db)
-    blocker = sqlite3.connect(seed_db, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")  # as a bulk ingest's transaction does, for seconds
-    try:
-        first = in_process(config, store, *mention("EvLocked1"))
-        again = in_process(config, store, *mention("EvLocked1"))
-        assert first.status == 200 and again.status == 200
-        assert fake.wait_for(lambda: fake.api("chat.postMessage"))
-        time.sleep(0.5)
-        assert len(fake.api("chat.postMessage")) == 1  # the retry was recognised
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
-        store.close()
-
-
-def test_unsubscribe_is_acked_at_once_and_answered_when_the_lock_frees(seed_db, fake):
+@pytest.fixture
+def locked(seed_db, fake):
+    """(config, store, release): the seed database with its write lock held by another
+    connection, as a bulk ingest's transaction holds it for seconds."""
     config = Config(
         db=seed_db,
         bot_token="xoxb-test",
@@ -352,21 +332,36 @@ def test_unsubscribe_is_acked_at_once_and_answered_when_the_lock_frees(seed_db, 
     store = Store(seed_db)
     blocker = sqlite3.connect(seed_db, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
-    try:
-        response = in_process(
-            config,
-            store,
-            wire.command_body("unsubscribe KRAS", fake.response_url("unsub")),
-            wire.FORM,
-        )
-        assert response.status == 200 and not response.body
-        assert fake.responses("unsub") == []
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
+
+    def release():
+        if blocker.in_transaction:
+            blocker.execute("ROLLBACK")
+
+    yield config, store, release
+    release()
+    blocker.close()
+    store.close()
+
+
+def test_an_event_is_acked_and_claimed_while_an_ingest_holds_the_write_lock(locked, fake):
+    config, store, _ = locked
+    first = in_process(config, store, *mention("EvLocked1"))
+    again = in_process(config, store, *mention("EvLocked1"))
+    assert first.status == 200 and again.status == 200
+    assert fake.wait_for(lambda: fake.api("chat.postMessage"))
+    time.sleep(0.5)
+    assert len(fake.api("chat.postMessage")) == 1  # the retry was recognised
+
+
+def test_unsubscribe_is_acked_at_once_and_answered_when_the_lock_frees(locked, fake):
+    config, store, release = locked
+    body = wire.command_body("unsubscribe KRAS", fake.response_url("unsub"))
+    response = in_process(config, store, body, wire.FORM)
+    assert response.status == 200 and not response.body
+    assert fake.responses("unsub") == []
+    release()
     assert fake.wait_for(lambda: fake.responses("unsub"), timeout=15)
     assert "no subscription matching" in fake.responses("unsub")[0]["text"]
-    store.close()
 
 
 # --- 6. a dropped connection never posts twice ------------------------------------------
