@@ -97,3 +97,21 @@ def test_python_dash_m_bot_runs_the_same_cli():
         [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, check=True
     )
     assert "pathway-bot" in result.stdout and "ask" in result.stdout
+
+
+def test_every_package_is_listed_for_the_wheel():
+    """pyproject lists packages explicitly: a new subpackage (handlers/views was one) must
+    be listed too, or a non-editable install lacks it."""
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        str(init.parent.relative_to(ROOT)).replace("/", ".")
+        for top in ("bot", "handlers", "store", "seeds")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found == listed
