@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.config import Config
 from bot.digest import DigestRunner
@@ -208,7 +209,10 @@ def test_network_failure_is_left_for_the_next_run(store, tmp_path):
         slack_api_base_url="http://127.0.0.1:9/api/",
         digest_interval=0,
     )
-    report = DigestRunner(store, job_client(config), config).run()
+    client = job_client(config)
+    for handler in client.retry_handlers:  # the same retries, without the real backoff
+        handler.interval_calculator = FixedValueRetryIntervalCalculator(0.0)
+    report = DigestRunner(store, client, config).run()
     assert report.failed and "network error" in report.failed[0][1]
 
 

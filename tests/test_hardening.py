@@ -99,7 +99,7 @@ def test_a_request_failing_verification_gets_401_and_no_outbound_call(server, fa
     body = wire.command_body("KRAS", fake.response_url("evil"))
     status, _ = server.post(body, wire.FORM, sign=False, headers=headers)
     assert status == 401
-    time.sleep(0.5)  # an apology, if any, would be on its way by now
+    time.sleep(0.3)  # an apology, if any, would be on its way by now
     assert fake.calls == []
 
 
@@ -371,7 +371,7 @@ def test_a_mention_reply_whose_answer_was_lost_is_posted_once(server, fake):
     fake.drop("chat.postMessage", deliver=True)
     assert server.post(*mention("EvDrop1"))[0] == 200
     assert fake.wait_for(lambda: fake.api("conversations.replies"), timeout=10)
-    time.sleep(1.0)
+    time.sleep(0.5)
     assert len(fake.posted(wire.CHANNEL)) == 1
     (post,) = fake.posted(wire.CHANNEL)
     assert post["metadata"]["event_type"] == web.POST_EVENT
@@ -389,7 +389,7 @@ def test_a_share_whose_answer_was_lost_is_posted_once(server, fake):
     value = View("KRAS", 0, PREVIEW).encode()
     server.post(wire.action_body(ACTION_SHARE, value, fake.response_url("share")), wire.FORM)
     assert fake.wait_for(lambda: fake.api("conversations.history"), timeout=10)
-    time.sleep(1.0)
+    time.sleep(0.5)
     assert len(fake.posted(wire.CHANNEL)) == 1
 
 

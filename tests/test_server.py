@@ -88,7 +88,7 @@ def test_mention_gets_one_threaded_reply_and_retries_get_none(server, fake):
         body, wire.JSON, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     )
     assert retry[0] == 200
-    time.sleep(1.0)  # a second reply, if any, would have been posted by now
+    time.sleep(0.5)  # a second reply, if any, would have been posted by now
     (post,) = fake.api("chat.postMessage")
     assert post["thread_ts"] == "1700000000.000100" and post["channel"] == wire.CHANNEL
     assert post["text"].startswith("ITGB3 + KRAS")
@@ -99,7 +99,7 @@ def test_events_from_bots_are_ignored(server, fake):
     body = wire.mention_body("EvBot1", "<@U0BOT> KRAS", bot_id="B0OTHER")
     own = wire.mention_body("EvBot2", "<@U0BOT> KRAS", bot_id=BOT_ID, user="U0BOT")
     assert server.post(body, wire.JSON)[0] == 200 and server.post(own, wire.JSON)[0] == 200
-    time.sleep(1.0)
+    time.sleep(0.5)
     assert fake.api("chat.postMessage") == []
 
 

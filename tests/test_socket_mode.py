@@ -84,7 +84,7 @@ def test_a_redelivered_mention_is_answered_once(world):
     again = socket.send("events_api", event, retry_attempt=1, retry_reason="timeout")
     assert socket.ack(first) is not None and socket.ack(again) is not None
     assert fake.wait_for(lambda: fake.api("chat.postMessage"))
-    time.sleep(1.0)
+    time.sleep(0.5)
     (post,) = fake.api("chat.postMessage")
     assert post["thread_ts"] == "1700000000.000100" and post["text"].startswith("KRAS")
 
