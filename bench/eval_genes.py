@@ -2,9 +2,10 @@
 
     python -m bench.eval_genes [--tsv PATH] [--db PATH] [--verbose]
 
-Scoring (from the issue): gene: the resolved symbol, or the top suggestion for a typo,
-equals expected; family: the symbol set equals expected; ambiguous: every expected
-candidate is offered; none: nothing resolves and nothing crashes.
+Scoring (testkit/evaluation.py), on today's nomenclature (expected symbols of their day
+are renamed through the lexicon): gene: the resolved symbol, or the top suggestion for a
+typo, equals expected; family: Jaccard of the member sets >= 0.8; ambiguous: every
+expected candidate is offered; none: nothing resolves and nothing crashes.
 """
 
 import argparse

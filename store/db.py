@@ -18,7 +18,7 @@ from .events import EventClaims, events_path
 from .lexicon import Lexicon, default_lexicon, lexicon_version
 from .models import Answer, ChannelState, DigestPage, FigureHit, Stats, Subscription
 from .names import NameIndex
-from .schema import Database, connect, load_lexicon, meta, write
+from .schema import Database, connect, meta, note_lexicon_version, write
 
 if TYPE_CHECKING:
     from .digest import DigestPlan
@@ -76,8 +76,7 @@ class Store:
         # a database already loaded with this version never parses them for a query.
         self.lexicon_version = lexicon.version if lexicon else lexicon_version()
         self.db = connect(self.path)
-        if meta(self.db, "lexicon_version") != self.lexicon_version:
-            load_lexicon(self.db, self.lexicon)
+        note_lexicon_version(self.db, self.lexicon_version)
         self._engine: Engine | None = None
         self.events = EventClaims(events_path(self.path))
         # Request-time writes (subscribe, unsubscribe) use their own connection and lock, so

@@ -11,6 +11,8 @@ LEXICON_DIR = Path(str(resources.files("store") / "lexicon"))
 HGNC_FILE = LEXICON_DIR / "hgnc_genes.tsv"
 FAMPLEX_FILE = LEXICON_DIR / "famplex_families.tsv"
 SYNONYMS_FILE = LEXICON_DIR / "synonyms.tsv"
+RENAMED_FILE = LEXICON_DIR / "renamed.tsv"
+PROTEIN_CODING = "protein-coding gene"
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,22 @@ class Lexicon:
     families: dict[str, tuple[str, tuple[str, ...]]]  # UPPER family -> (name, members)
     version: str
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # curated, UPPER
+    # symbol -> HGNC locus group, for the genes that are not protein-coding
+    locus: dict[str, str] = field(default_factory=dict)
+    # UPPER symbol of 2019 -> today's symbol, matched by Entrez id (store/lexicon/renamed.tsv)
+    renamed: dict[str, str] = field(default_factory=dict)
     normal: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # UPPER symbol or unambiguous previous symbol -> approved symbol; ingest looks up
-        # every gene of every record here, so it must be one dict lookup.
+        # UPPER symbol, renamed symbol or unambiguous previous symbol -> approved symbol;
+        # ingest looks up every gene of every record here, so it must be one dict lookup.
         self.normal.update({k: v[0] for k, v in self.previous.items() if len(v) == 1})
+        self.normal.update(self.renamed)
         self.normal.update(self.symbols)
+
+    def coding(self, symbol: str) -> bool:
+        """Is this a protein-coding gene (the aliases of others never beat its aliases)?"""
+        return symbol not in self.locus
 
 
 def _split(cell: str) -> list[str]:
@@ -48,10 +59,11 @@ def lexicon_version(
     hgnc_path: Path = HGNC_FILE,
     famplex_path: Path = FAMPLEX_FILE,
     synonyms_path: Path = SYNONYMS_FILE,
+    renamed_path: Path = RENAMED_FILE,
 ) -> str:
     """The version of the lexicon files: a hash of their bytes (milliseconds, no parsing)."""
     digest = hashlib.sha1()
-    for path in (hgnc_path, famplex_path, synonyms_path):
+    for path in (hgnc_path, famplex_path, synonyms_path, renamed_path):
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -60,15 +72,19 @@ def read_lexicon(
     hgnc_path: Path = HGNC_FILE,
     famplex_path: Path = FAMPLEX_FILE,
     synonyms_path: Path = SYNONYMS_FILE,
+    renamed_path: Path = RENAMED_FILE,
 ) -> Lexicon:
     """Read the TSV files into a Lexicon."""
-    symbols, entrez, symbol_entrez = {}, {}, {}
+    symbols, entrez, symbol_entrez, locus = {}, {}, {}, {}
     previous: dict[str, list[str]] = {}
     aliases: dict[str, list[str]] = {}
     with open(hgnc_path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             symbol = row["symbol"].strip()
             symbols[symbol.upper()] = symbol
+            group = (row.get("locus_group") or PROTEIN_CODING).strip()
+            if group != PROTEIN_CODING:
+                locus[symbol] = group
             if row.get("entrez_id"):
                 entrez[row["entrez_id"].strip()] = symbol
                 symbol_entrez[symbol] = row["entrez_id"].strip()
@@ -86,6 +102,18 @@ def read_lexicon(
         for row in csv.DictReader(handle, delimiter="\t"):
             for symbol in _split(row["symbols"]):
                 _add(synonyms, row["name"].strip(), symbol)
+    renamed: dict[str, str] = {}
+    if Path(renamed_path).exists():
+        with open(renamed_path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                old, new = row["old_symbol"].strip().upper(), row["symbol"].strip()
+                renamed[old] = new
+                # The successor (same Entrez id) is the first reading of an old symbol
+                # that HGNC lists as the previous symbol of several genes (MUM1, QARS).
+                owners = previous.get(old, [])
+                if new in owners:
+                    owners.remove(new)
+                previous[old] = [new, *owners]
     return Lexicon(
         symbols=symbols,
         entrez=entrez,
@@ -93,8 +121,10 @@ def read_lexicon(
         previous={k: tuple(v) for k, v in previous.items()},
         aliases={k: tuple(v) for k, v in aliases.items()},
         families=families,
-        version=lexicon_version(hgnc_path, famplex_path, synonyms_path),
+        version=lexicon_version(hgnc_path, famplex_path, synonyms_path, renamed_path),
         synonyms={k: tuple(v) for k, v in synonyms.items()},
+        locus=locus,
+        renamed=renamed,
     )
 
 

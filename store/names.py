@@ -16,14 +16,14 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import combinations
 from pathlib import Path
 
 from .lexicon import Lexicon
 
 CACHE_ENV = "PATHWAY_BOT_CACHE_DIR"
-FORMAT = 1  # bump when the tables below change
+FORMAT = 4  # bump when the tables or ranks below change
 RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_ALIAS = range(5)
+RANK_OTHER_ALIAS = 5  # an alias of a non-coding gene or pseudogene: never beats a protein's
 
 SCHEMA = """
 CREATE TABLE names (key TEXT NOT NULL, stripped INTEGER NOT NULL, rank INTEGER NOT NULL,
@@ -31,6 +31,8 @@ CREATE TABLE names (key TEXT NOT NULL, stripped INTEGER NOT NULL, rank INTEGER N
 CREATE TABLE fuzzy (key TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (key, name))
     WITHOUT ROWID;
 CREATE TABLE entrez (id TEXT PRIMARY KEY, symbol TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE formerly (symbol TEXT NOT NULL, old TEXT NOT NULL, PRIMARY KEY (symbol, old))
+    WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 INDEXES = "CREATE INDEX names_key ON names (stripped, key);"
@@ -48,14 +50,10 @@ class Entry:
 
 def deletions(word: str, depth: int) -> set[str]:
     """The word with up to `depth` letters deleted, every way (the symmetric-deletion keys)."""
-    found = {word}
-    for size in range(1, depth + 1):
-        if len(word) - size < 1:
-            break
-        found.update(
-            "".join(c for i, c in enumerate(word) if i not in drop)
-            for drop in combinations(range(len(word)), size)
-        )
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier if len(w) > 1 for i in range(len(w))}
+        found |= frontier
     return found
 
 
@@ -76,7 +74,8 @@ def _entries(lexicon: Lexicon) -> Iterator[tuple[str, Entry]]:
     ):
         for upper, symbols in table.items():
             for symbol in symbols:
-                yield upper, Entry(rank, upper, (symbol,))
+                demoted = rank == RANK_ALIAS and not lexicon.coding(symbol)
+                yield upper, Entry(RANK_OTHER_ALIAS if demoted else rank, upper, (symbol,))
 
 
 def _rows(lexicon: Lexicon, strip_key: Callable[[str], str]) -> Iterator[tuple]:
@@ -86,6 +85,13 @@ def _rows(lexicon: Lexicon, strip_key: Callable[[str], str]) -> Iterator[tuple]:
         key = strip_key(name)
         if key:
             yield (key, 1, *values)
+
+
+def typo_targets(lexicon: Lexicon) -> list[str]:
+    """The symbols a typo may be corrected to: protein-coding genes. A pseudogene or
+    non-coding RNA still resolves by its exact symbol, but a near miss of KRAS should not
+    be 'corrected' to one."""
+    return [symbol for symbol in lexicon.symbols.values() if lexicon.coding(symbol)]
 
 
 def _fuzzy_rows(names: Iterable[str]) -> Iterator[tuple[str, str]]:
@@ -109,9 +115,13 @@ def build(lexicon: Lexicon, target: Path, strip_key: Callable[[str], str]) -> No
         conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", _rows(lexicon, strip_key))
         conn.executemany(
             "INSERT OR IGNORE INTO fuzzy VALUES (?, ?)",
-            sorted(set(_fuzzy_rows(lexicon.symbols.values()))),
+            sorted(set(_fuzzy_rows(typo_targets(lexicon)))),
         )
         conn.executemany("INSERT INTO entrez VALUES (?, ?)", sorted(lexicon.entrez.items()))
+        conn.executemany(
+            "INSERT OR IGNORE INTO formerly VALUES (?, ?)",
+            sorted((new, old) for old, new in lexicon.renamed.items()),
+        )
         conn.execute("INSERT INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])
         conn.executescript(INDEXES)
         conn.commit()
@@ -180,6 +190,14 @@ class NameIndex:
         with self._lock:
             row = self._conn.execute("SELECT symbol FROM entrez WHERE id = ?", [gene_id]).fetchone()
         return row[0] if row else None
+
+    def formerly(self, symbol: str) -> list[str]:
+        """The symbols a gene had in the 2019 nomenclature, if it was renamed since."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT old FROM formerly WHERE symbol = ? ORDER BY old", [symbol]
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def candidates(self, word: str, max_distance: int) -> set[str]:
         """Approved symbols sharing a deletion key with `word` (upper case): every symbol

@@ -11,6 +11,7 @@ from .names import (
     RANK_ALIAS,
     RANK_CURATED,
     RANK_FAMILY,
+    RANK_OTHER_ALIAS,
     RANK_PREVIOUS,
     RANK_SYMBOL,
     Entry,
@@ -27,6 +28,7 @@ RANK_NOTES = {
     RANK_PREVIOUS: "previous symbol",
     RANK_CURATED: "common name",
     RANK_ALIAS: "alias",
+    RANK_OTHER_ALIAS: "alias",
 }
 
 GREEK = {  # letter -> (spelled-out name, the letter HGNC uses in symbols: TGFB1, PRKCQ, IFNW1)
@@ -447,6 +449,8 @@ class Resolver:
 
     def _choose(self, term: str, hits: list[Entry]) -> Resolution:
         best = min(entry.rank for entry in hits)
+        if best < RANK_OTHER_ALIAS:  # a pseudogene's alias is no rival to a real reading
+            hits = [entry for entry in hits if entry.rank < RANK_OTHER_ALIAS]
         top = [entry for entry in hits if entry.rank == best]
         if best == RANK_FAMILY and len(top[0].symbols) > 1:
             name, members = top[0].family or top[0].name, top[0].symbols
@@ -474,9 +478,20 @@ class Resolver:
             note = f"read as {primary}"
         else:
             note = f"{RANK_NOTES[best]} of {primary}"
+        label = self._with_former_name(primary)
         if len(genes) == 1:
-            return Resolution(term, KIND_GENE, (primary,), label=primary, note=note)
+            return Resolution(term, KIND_GENE, (primary,), label=label, note=note)
         others = ", ".join(genes[1:4])
+        if best == RANK_CURATED and len({s for e in top for s in e.symbols}) == 1:
+            # A curated lab name (with its source) settles what HGNC's aliases share:
+            # p65 is RELA, though HGNC lists p65 for GORASP1 and SYT1 too. Said, not hidden.
+            return Resolution(
+                term,
+                KIND_GENE,
+                (primary,),
+                label=label,
+                note=f"{note}; HGNC also lists it for {others}",
+            )
         return Resolution(
             term,
             KIND_AMBIGUOUS,
@@ -484,6 +499,11 @@ class Resolver:
             label=primary,
             note=(note + "; " if note else "") + f"also names {others}",
         )
+
+    def _with_former_name(self, symbol: str) -> str:
+        """'STING1 (formerly TMEM173)': records and papers of their day use the old name."""
+        former = self.names.formerly(symbol)
+        return f"{symbol} (formerly {', '.join(former)})" if former else symbol
 
     def suggest(self, term: str, limit: int = 5) -> list[str]:
         """Approved symbols within 1 edit (2 for long terms), most-mentioned first."""

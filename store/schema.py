@@ -7,8 +7,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .lexicon import Lexicon
-
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's transaction
 SCHEMA_VERSION = 2  # 2: evidence moved from its own table into figures.evidence
 
@@ -74,15 +72,9 @@ SCHEMA = textwrap.dedent(
         failed INTEGER NOT NULL DEFAULT 0
     );
 
-    -- The lexicon, loaded from the vendored TSV files so SQL users can join on it.
-    CREATE TABLE IF NOT EXISTS lexicon_symbols (symbol TEXT PRIMARY KEY, entrez_id TEXT);
-    CREATE TABLE IF NOT EXISTS lexicon_aliases (alias TEXT NOT NULL, symbol TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS lexicon_aliases_alias ON lexicon_aliases(alias COLLATE NOCASE);
-    CREATE TABLE IF NOT EXISTS lexicon_previous (previous TEXT NOT NULL, symbol TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS lexicon_previous_previous
-        ON lexicon_previous(previous COLLATE NOCASE);
-    CREATE TABLE IF NOT EXISTS lexicon_families (family TEXT NOT NULL, member TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS lexicon_families_family ON lexicon_families(family COLLATE NOCASE);
+    -- The lexicon is not copied in here: its names live in the read-only file
+    -- pathway-bot-names-<version>.sqlite beside the database (store/names.py); ATTACH it
+    -- to join on it. meta.lexicon_version says which version the figures were linked with.
 
     -- Figures per symbol, kept by ingest in the same transactions; did-you-mean tie-breaks
     -- and `stats` read it instead of counting millions of links.
@@ -290,6 +282,13 @@ def connect(
 
 def _migrate(db: Database) -> None:
     """Bring a database written by an older version up to SCHEMA_VERSION, keeping its rows."""
+    old_lexicon = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'lexicon_symbols'"
+    ).fetchone()
+    if old_lexicon:  # copies of the 2019 lexicon, no longer kept in the database
+        with write(db.conn):
+            for table in ("symbols", "aliases", "previous", "families"):
+                db.execute(f"DROP TABLE IF EXISTS lexicon_{table}")
     old_evidence = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gene_evidence'"
     ).fetchone()
@@ -351,27 +350,9 @@ def meta(db: Database, key: str) -> str | None:
     return row[0] if row else None
 
 
-def load_lexicon(db: Database, lexicon: Lexicon) -> None:
-    """Copy the lexicon into its tables unless this version is already there."""
-    if meta(db, "lexicon_version") == lexicon.version:
+def note_lexicon_version(db: Database, version: str) -> None:
+    """Record the lexicon version the figures are linked with."""
+    if meta(db, "lexicon_version") == version:
         return
     with write(db.conn):
-        for table in ("lexicon_symbols", "lexicon_aliases", "lexicon_previous", "lexicon_families"):
-            db.execute(f"DELETE FROM {table}")
-        db.conn.executemany(
-            "INSERT INTO lexicon_symbols VALUES (?, ?)",
-            [(s, lexicon.symbol_entrez.get(s)) for s in lexicon.symbols.values()],
-        )
-        db.conn.executemany(
-            "INSERT INTO lexicon_aliases VALUES (?, ?)",
-            [(a, s) for a, symbols in lexicon.aliases.items() for s in symbols],
-        )
-        db.conn.executemany(
-            "INSERT INTO lexicon_previous VALUES (?, ?)",
-            [(p, s) for p, symbols in lexicon.previous.items() for s in symbols],
-        )
-        db.conn.executemany(
-            "INSERT INTO lexicon_families VALUES (?, ?)",
-            [(name, m) for name, members in lexicon.families.values() for m in members],
-        )
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('lexicon_version', ?)", [version])

@@ -191,3 +191,41 @@ def test_search_never_corrects_a_word_into_an_unlike_one(store):
     store.ensure_seeded()  # the seed caption has 'can'; 'channel' must not become it
     answer = store.ask("search channel")
     assert answer.total == 0 and "searched" not in answer.message
+
+
+@pytest.mark.parametrize("query", ["TMEM173", "STING", "STING1", "sting1"])
+def test_old_and_new_names_find_the_same_figures(tmp_path, query):
+    """Records name genes by the symbols of their day: a 2019 figure says TMEM173, a 2024
+    one STING1. Whichever name the user types, both figures answer."""
+    store = Store(tmp_path / "names.db")
+    write(tmp_path / "in", "old.md", record("PMC1__old", "cGAS-STING, 2019", ["TMEM173", "CGAS"]))
+    write(tmp_path / "in", "new.md", record("PMC2__new", "cGAS-STING, 2024", ["STING1", "CGAS"]))
+    store.ingest([tmp_path / "in"])
+    answer = store.ask(query)
+    assert answer.total == 2 and {f.figid for f in answer.figures} == {"PMC1__old", "PMC2__new"}
+    assert answer.genes[0].symbols == ("STING1",)
+
+
+def test_every_2019_symbol_still_resolves_to_itself_or_its_successor():
+    """The lexicon moved from a 2019 HGNC table to the 2026 one: nothing that resolved
+    before may stop resolving, and a renamed gene resolves to its successor."""
+    import csv
+
+    from store.lexicon import default_lexicon
+    from store.names import NameIndex
+    from store.resolve import Resolver, strip_key
+    from tests.conftest import SHARED
+
+    old_table = need_shared(SHARED / "lexicon" / "hgnc_genes.tsv")
+    lexicon = default_lexicon()
+    names = NameIndex.open(lexicon.version, lambda: lexicon, strip_key)
+    resolver = Resolver(names, lambda symbols: {})
+    wrong = []
+    with open(old_table, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            symbol = row["symbol"]
+            expected = lexicon.renamed.get(symbol.upper(), symbol)
+            found = resolver.resolve(symbol)
+            if not found.symbols or found.symbols[0] != expected:
+                wrong.append((symbol, expected, found.kind, found.symbols[:3]))
+    assert wrong == [], wrong[:20]

@@ -241,3 +241,19 @@ def test_a_schema_1_database_is_migrated_in_place(tmp_path):
     assert store.ask("search caption").total == 2  # the stale index was rebuilt
     assert_consistent(path)
     assert store.ingest([folder]).unchanged == 2  # and the ledger still knows every file
+
+
+def test_old_copies_of_the_lexicon_are_dropped_and_nothing_else(tmp_path):
+    """Databases used to carry lexicon_* tables; the names now live in the name-index file."""
+    path = tmp_path / "old.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE lexicon_symbols (symbol TEXT PRIMARY KEY, entrez_id TEXT)")
+    conn.execute("CREATE TABLE lexicon_aliases (alias TEXT, symbol TEXT)")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    tables = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master")}
+    assert not {t for t in tables if t.startswith("lexicon_")}
+    assert {"figures", "figure_genes", "subscriptions", "digests"} <= tables
+    store.close()

@@ -40,9 +40,20 @@ def resolver():
         ("TGF-β1", KIND_GENE, ("TGFB1",)),
         ("HIF-1alpha", KIND_GENE, ("HIF1A",)),
         ("integrin β3", KIND_GENE, ("ITGB3",)),
-        ("p21", KIND_GENE, ("CDKN1A",)),  # curated synonym
+        # a curated lab name settles it, though HGNC 2026 also lists p21 for NSG1 and
+        # TCEAL1 (and pseudogene H3P16, whose alias never competes with a protein's)
+        ("p21", KIND_GENE, ("CDKN1A",)),
+        ("p65", KIND_GENE, ("RELA",)),
+        ("TMEM173", KIND_GENE, ("STING1",)),  # renamed since 2019: today's symbol
+        ("STING", KIND_GENE, ("STING1",)),
+        ("STING1", KIND_GENE, ("STING1",)),
+        ("CTGF", KIND_GENE, ("CCN2",)),
+        ("RIG-I", KIND_GENE, ("RIGI",)),
+        ("ARNTL", KIND_GENE, ("BMAL1",)),
+        # the 2019 MUM1 (same Entrez id) is today's PWWP3A; IRF4 lists MUM1 too
+        ("MUM1", KIND_AMBIGUOUS, ("PWWP3A", "IRF4")),
         ("COX-2", KIND_GENE, ("PTGS2",)),
-        ("TAZ", KIND_AMBIGUOUS, ("TAZ", "WWTR1")),
+        ("TAZ", KIND_AMBIGUOUS, ("TAFAZZIN", "WWTR1")),  # TAZ was renamed TAFAZZIN
         ("", KIND_NONE, ()),
         ("99999999", KIND_NONE, ()),
     ],
