@@ -15,6 +15,10 @@ and writes:
   store/lexicon/renamed.tsv            old_symbol, symbol, entrez_id: every 2019 symbol that
                                        is no longer approved, with its successor (same
                                        Entrez id); "formerly TMEM173" comes from here
+  store/lexicon/grounding.tsv          text, kind, target: FamPlex's grounding map (strings
+                                       seen in the literature, "IκB kinase", "focal adhesion
+                                       kinase") grounded to a family or an HGNC gene (UniProt
+                                       accessions mapped through HGNC's uniprot_ids)
   store/lexicon/famplex_families.tsv   family, members: FamPlex 0.0.5 families flattened to
                                        today's HGNC symbols, plus the 2019 legacy families
                                        (NFKB, WNT, Frizzled, ...) with their members renamed
@@ -95,6 +99,14 @@ def build(source: Path, out: Path = OUT) -> dict[str, int]:
     for row in read_tsv(source / "famplex_families.tsv"):
         if row["family"] not in families:  # 2019 legacy families FamPlex no longer has
             families[row["family"]] = {today.get(m.upper(), m) for m in split(row["members"])}
+    by_uniprot = {acc: row["symbol"] for row in current for acc in split(row["uniprot_ids"])}
+    grounded = grounding(
+        source / "famplex-0.0.5" / "grounding_map.csv",
+        by_symbol,
+        by_uniprot,
+        {name for name, members in families.items() if members},
+    )
+    write_tsv(out / "grounding.tsv", ("text", "kind", "target"), grounded)
     write_tsv(
         out / "famplex_families.tsv",
         ("family", "members"),
@@ -109,7 +121,32 @@ def build(source: Path, out: Path = OUT) -> dict[str, int]:
         "withdrawn kept": len(withdrawn),
         "renamed": len(renamed),
         "families": len(families),
+        "grounded strings": len(grounded),
     }
+
+
+def grounding(
+    path: Path, by_symbol: dict, by_uniprot: dict[str, str], families: set[str]
+) -> list[dict[str, str]]:
+    """FamPlex's literature strings that name a family or one HGNC gene."""
+    rows, seen = [], set()
+    with open(path, encoding="utf-8", newline="") as handle:
+        for text, *pairs in csv.reader(handle):
+            text = text.strip()
+            found = None
+            for db, ident in zip(pairs[0::2], pairs[1::2], strict=False):
+                if db == "FPLX" and ident in families:
+                    found = ("family", ident)
+                elif db == "HGNC" and ident.upper() in by_symbol:
+                    found = ("gene", by_symbol[ident.upper()]["symbol"])
+                elif db == "UP" and ident in by_uniprot:
+                    found = ("gene", by_uniprot[ident])
+                if found:
+                    break
+            if found and text and text.upper() not in seen:
+                seen.add(text.upper())
+                rows.append({"text": text, "kind": found[0], "target": found[1]})
+    return rows
 
 
 def famplex_families(relations: Path) -> dict[str, set[str]]:

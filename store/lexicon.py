@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -12,6 +13,8 @@ HGNC_FILE = LEXICON_DIR / "hgnc_genes.tsv"
 FAMPLEX_FILE = LEXICON_DIR / "famplex_families.tsv"
 SYNONYMS_FILE = LEXICON_DIR / "synonyms.tsv"
 RENAMED_FILE = LEXICON_DIR / "renamed.tsv"
+GROUNDING_FILE = LEXICON_DIR / "grounding.tsv"
+_NUMBERED_NAME = re.compile(r"^(.+?)\s+(?:\d+[A-Za-z]?|[A-Z])$")  # "talin 1" -> "talin"
 PROTEIN_CODING = "protein-coding gene"
 
 
@@ -31,6 +34,12 @@ class Lexicon:
     locus: dict[str, str] = field(default_factory=dict)
     # UPPER symbol of 2019 -> today's symbol, matched by Entrez id (store/lexicon/renamed.tsv)
     renamed: dict[str, str] = field(default_factory=dict)
+    # UPPER full name -> symbols: HGNC's names of protein-coding genes ("talin 1"), the
+    # shared stem of numbered names ("talin" -> TLN1, TLN2), and FamPlex's literature
+    # strings that ground to one gene
+    gene_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # UPPER literature string -> FamPlex family id ("IκB kinase" -> IKK_complex)
+    family_names: dict[str, str] = field(default_factory=dict)
     normal: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -60,10 +69,11 @@ def lexicon_version(
     famplex_path: Path = FAMPLEX_FILE,
     synonyms_path: Path = SYNONYMS_FILE,
     renamed_path: Path = RENAMED_FILE,
+    grounding_path: Path = GROUNDING_FILE,
 ) -> str:
     """The version of the lexicon files: a hash of their bytes (milliseconds, no parsing)."""
     digest = hashlib.sha1()
-    for path in (hgnc_path, famplex_path, synonyms_path, renamed_path):
+    for path in (hgnc_path, famplex_path, synonyms_path, renamed_path, grounding_path):
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -73,9 +83,11 @@ def read_lexicon(
     famplex_path: Path = FAMPLEX_FILE,
     synonyms_path: Path = SYNONYMS_FILE,
     renamed_path: Path = RENAMED_FILE,
+    grounding_path: Path = GROUNDING_FILE,
 ) -> Lexicon:
     """Read the TSV files into a Lexicon."""
     symbols, entrez, symbol_entrez, locus = {}, {}, {}, {}
+    gene_names: dict[str, list[str]] = {}
     previous: dict[str, list[str]] = {}
     aliases: dict[str, list[str]] = {}
     with open(hgnc_path, encoding="utf-8", newline="") as handle:
@@ -85,6 +97,11 @@ def read_lexicon(
             group = (row.get("locus_group") or PROTEIN_CODING).strip()
             if group != PROTEIN_CODING:
                 locus[symbol] = group
+            elif name := (row.get("name") or "").strip():
+                _add(gene_names, name, symbol)
+                numbered = _NUMBERED_NAME.match(name)
+                if numbered:
+                    _add(gene_names, numbered.group(1), symbol)
             if row.get("entrez_id"):
                 entrez[row["entrez_id"].strip()] = symbol
                 symbol_entrez[symbol] = row["entrez_id"].strip()
@@ -102,6 +119,15 @@ def read_lexicon(
         for row in csv.DictReader(handle, delimiter="\t"):
             for symbol in _split(row["symbols"]):
                 _add(synonyms, row["name"].strip(), symbol)
+    family_names: dict[str, str] = {}
+    if Path(grounding_path).exists():
+        with open(grounding_path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                text = row["text"].strip()
+                if row["kind"] == "family" and row["target"].upper() in families:
+                    family_names.setdefault(text.upper(), row["target"])
+                elif row["kind"] == "gene":
+                    _add(gene_names, text, row["target"])
     renamed: dict[str, str] = {}
     if Path(renamed_path).exists():
         with open(renamed_path, encoding="utf-8", newline="") as handle:
@@ -121,10 +147,14 @@ def read_lexicon(
         previous={k: tuple(v) for k, v in previous.items()},
         aliases={k: tuple(v) for k, v in aliases.items()},
         families=families,
-        version=lexicon_version(hgnc_path, famplex_path, synonyms_path, renamed_path),
+        version=lexicon_version(
+            hgnc_path, famplex_path, synonyms_path, renamed_path, grounding_path
+        ),
         synonyms={k: tuple(v) for k, v in synonyms.items()},
         locus=locus,
         renamed=renamed,
+        gene_names={k: tuple(v) for k, v in gene_names.items()},
+        family_names=family_names,
     )
 
 

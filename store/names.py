@@ -21,9 +21,9 @@ from pathlib import Path
 from .lexicon import Lexicon
 
 CACHE_ENV = "PATHWAY_BOT_CACHE_DIR"
-FORMAT = 4  # bump when the tables or ranks below change
-RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_ALIAS = range(5)
-RANK_OTHER_ALIAS = 5  # an alias of a non-coding gene or pseudogene: never beats a protein's
+FORMAT = 5  # bump when the tables or ranks below change
+RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_NAME, RANK_ALIAS = range(6)
+RANK_OTHER_ALIAS = 6  # an alias of a non-coding gene or pseudogene: never beats a protein's
 
 SCHEMA = """
 CREATE TABLE names (key TEXT NOT NULL, stripped INTEGER NOT NULL, rank INTEGER NOT NULL,
@@ -67,9 +67,13 @@ def _entries(lexicon: Lexicon) -> Iterator[tuple[str, Entry]]:
         yield symbol, Entry(RANK_SYMBOL, symbol, (symbol,))
     for name, members in lexicon.families.values():
         yield name, Entry(RANK_FAMILY, name, members, family=name)
+    for text, family in lexicon.family_names.items():  # "IκB kinase", "casein kinase 2"
+        name, members = lexicon.families[family.upper()]
+        yield text, Entry(RANK_NAME, name, members, family=name)
     for rank, table in (
         (RANK_PREVIOUS, lexicon.previous),
         (RANK_CURATED, lexicon.synonyms),
+        (RANK_NAME, lexicon.gene_names),  # full names: "tumor necrosis factor", "talin"
         (RANK_ALIAS, lexicon.aliases),
     ):
         for upper, symbols in table.items():

@@ -11,6 +11,7 @@ from .names import (
     RANK_ALIAS,
     RANK_CURATED,
     RANK_FAMILY,
+    RANK_NAME,
     RANK_OTHER_ALIAS,
     RANK_PREVIOUS,
     RANK_SYMBOL,
@@ -27,6 +28,7 @@ RANK_NOTES = {
     RANK_FAMILY: "FamPlex family",
     RANK_PREVIOUS: "previous symbol",
     RANK_CURATED: "common name",
+    RANK_NAME: "name",
     RANK_ALIAS: "alias",
     RANK_OTHER_ALIAS: "alias",
 }
@@ -73,6 +75,7 @@ _GENE_LIKE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,11}$")
 
 FAMILY_DISPLAY = {  # FamPlex ids -> the names biologists write
     "NFKB": "NF-κB",
+    "NFkappaB": "NF-κB",
     "p38": "p38 MAPK",
     "TGFB": "TGF-β",
     "IKK_family": "IKK",
@@ -359,6 +362,20 @@ def greek_variants(text: str) -> list[str]:
     return list(dict.fromkeys(v for v in (spelled, letters) if v != text))
 
 
+_BRITISH = (
+    (re.compile(r"(?<=[a-z])our\b"), "or"),  # tumour, colour, behaviour
+    (re.compile(r"(?<=[hm])ae(?=[a-z])"), "e"),  # haem-, haemato-, leukaemia
+    (re.compile(r"\boestr"), "estr"),
+)  # oestrogen, oestradiol
+
+
+def american(text: str) -> str:
+    """HGNC spells names the American way: 'tumour necrosis factor' -> 'tumor ...'."""
+    for pattern, replacement in _BRITISH:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def strip_prefix(text: str) -> str | None:
     """'p-ERK' -> 'ERK', 'phospho-AKT' -> 'AKT', 'c-Myc' -> 'Myc' (before hyphens go)."""
     stripped = _PREFIX_RE.sub("", text)
@@ -426,8 +443,11 @@ class Resolver:
         greek = greek_variants(text)
         if greek:  # 3. Greek letters, both spelled out and as HGNC's letter
             yield greek, True
+        spelled = american(text)
+        if spelled != text:  # 4. British spelling of a full name
+            yield [spelled, *greek_variants(spelled)], True
         integrin = _INTEGRIN_RE.match(_GREEK_RE.sub(lambda m: GREEK[m.group(0)][0], text))
-        if integrin:  # 4. protein-name pattern: integrin β3 -> ITGB3
+        if integrin:  # 5. protein-name pattern: integrin β3 -> ITGB3
             letter = "A" if integrin.group(1).lower() == "alpha" else "B"
             yield [f"ITG{letter}{integrin.group(2).upper()}"], False
 
@@ -452,7 +472,7 @@ class Resolver:
         if best < RANK_OTHER_ALIAS:  # a pseudogene's alias is no rival to a real reading
             hits = [entry for entry in hits if entry.rank < RANK_OTHER_ALIAS]
         top = [entry for entry in hits if entry.rank == best]
-        if best == RANK_FAMILY and len(top[0].symbols) > 1:
+        if top[0].family and len(top[0].symbols) > 1:
             name, members = top[0].family or top[0].name, top[0].symbols
             return Resolution(
                 term,

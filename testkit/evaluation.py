@@ -19,7 +19,9 @@ def score_row(store: Store, query: str, kind: str, expected: str) -> tuple[bool,
     """
     answer = store.ask(query, limit=1)
     today = store.lexicon.normal
-    wanted = [today.get(s.upper(), s) for s in expected.split("|") if s]
+    # caption_mentions writes families as FAMPLEXID=members and joins parts with ';'
+    parts = [part.split("=", 1)[-1] for part in expected.split(";")]
+    wanted = [today.get(s.upper(), s) for part in parts for s in part.split("|") if s]
     resolved = [r for r in answer.genes if r.symbols]
     said = "; ".join(f"{r.kind}:{'|'.join(r.symbols)}" for r in answer.genes) or "-"
     said += f" suggestions={'|'.join(answer.suggestions[:3])}" if answer.suggestions else ""
@@ -32,6 +34,8 @@ def score_row(store: Store, query: str, kind: str, expected: str) -> tuple[bool,
             return False, said
         got_set, want_set = set(resolved[0].symbols), set(wanted)
         return len(got_set & want_set) / len(got_set | want_set) >= FAMILY_JACCARD, said
+    if kind == "multi":  # every part resolved, in one group or several
+        return set(wanted) <= {s for r in resolved for s in r.symbols}, said
     if kind == "ambiguous":
         offered = {s for r in resolved for s in r.symbols}
         return set(wanted) <= offered, said

@@ -72,8 +72,11 @@ def test_single_terms(resolver, query, kind, symbols):
         ("kras egfr", [("KRAS",), ("EGFR",)]),
         ("KRAS and RALB", [("KRAS",), ("RALB",)]),
         ("which figures show ITGB3 and RALB?", [("ITGB3",), ("RALB",)]),
-        ("ERK1/2", [("MAPK3", "MAPK1")]),
+        ("ERK1/2", [("MAPK1", "MAPK3")]),  # FamPlex grounds the string itself: family ERK
         ("CDK4/6", [("CDK4", "CDK6")]),
+        ("talin", [("TLN1", "TLN2")]),  # the stem of numbered HGNC names: every candidate
+        ("tumour necrosis factor", [("TNF",)]),  # full names, British spelling too
+        ("IκB kinase", [("CHUK", "IKBKB", "IKBKG")]),  # a FamPlex literature string
         ("PI3K/AKT", [None, ("AKT1", "AKT2", "AKT3")]),
         ("the pathway", []),
         ("figures that set the cat", []),  # English words in a sentence are not genes
