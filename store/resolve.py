@@ -70,6 +70,8 @@ _PREFIX_RE = re.compile(r"^(?:phospho-?|p-|c-)(?=\w)", re.IGNORECASE)
 _STRIP_RE = re.compile(r"[\s\-_‐‑‒–—]+")
 _INTEGRIN_RE = re.compile(r"^integrin[\s-]*(alpha|beta)[\s-]*([0-9a-z]{1,4})$", re.IGNORECASE)
 _SLASH_DIGITS_RE = re.compile(r"^(.*?[A-Za-z-])(\d+[A-Za-z]?)((?:/\d+[A-Za-z]?)+)$")
+_PLURAL_RE = re.compile(r"^(.{2,}[^sS'])s$")  # 'TLRs' -> 'TLR'; never 'Ras' -> 'Ra' (below)
+_CHAIN_RE = re.compile(r"\s*[–—:+]\s*|(?<=[A-Za-z0-9α-ω])-(?=[A-Za-zα-ω])")
 _TOKEN_EDGES = "?!.,;:()[]{}\"'“”‘’«»"
 _GENE_LIKE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,11}$")
 
@@ -446,8 +448,11 @@ class Resolver:
         spelled = american(text)
         if spelled != text:  # 4. British spelling of a full name
             yield [spelled, *greek_variants(spelled)], True
+        singular = _PLURAL_RE.match(spelled)
+        if singular:  # 5. a plural: TLRs, MMPs, integrins, AMPA receptors, PPARs
+            yield [singular.group(1)], True
         integrin = _INTEGRIN_RE.match(_GREEK_RE.sub(lambda m: GREEK[m.group(0)][0], text))
-        if integrin:  # 5. protein-name pattern: integrin β3 -> ITGB3
+        if integrin:  # 6. protein-name pattern: integrin β3 -> ITGB3
             letter = "A" if integrin.group(1).lower() == "alpha" else "B"
             yield [f"ITG{letter}{integrin.group(2).upper()}"], False
 
@@ -583,8 +588,34 @@ class Resolver:
             return ([found], []) if exact else ([], [])
         return self._with_fuzzy(part, bare=not in_sentence)
 
+    def _chain(self, part: str) -> list[Resolution] | None:
+        """'TLR4-MyD88', 'MEK–ERK', 'p52:RelB', 'KRAS+BRAF', 'PTEN-PI3K/AKT': several terms,
+        when the whole is no name and every piece is one (HIF-1α stays one term)."""
+        pieces = [p for p in _CHAIN_RE.split(part) if p]
+        if len(pieces) < 2:
+            return None
+        found: list[Resolution] = []
+        start = 0
+        while start < len(pieces):  # the longest run of pieces that names something
+            for end in range(len(pieces), start, -1):
+                if start == 0 and end == len(pieces):
+                    continue  # the whole is what did not resolve
+                name = "-".join(pieces[start:end])
+                resolved = self._slash(name) if "/" in name else [self.resolve(name)]
+                if resolved and all(r.resolved or r.kind == KIND_AMBIGUOUS for r in resolved):
+                    found += resolved
+                    start = end
+                    break
+            else:
+                return None
+        return found
+
     def _with_fuzzy(self, part: str, bare: bool) -> tuple[list[Resolution], list[str]]:
         found = self.resolve(part)
+        if found.kind == KIND_NONE and not found.note:
+            chain = self._chain(part)
+            if chain:
+                return chain, []
         if found.kind != KIND_NONE or found.note or not looks_like_gene(part):
             return [found], []
         suggestions = self.suggest(part)

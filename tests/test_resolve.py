@@ -77,6 +77,17 @@ def test_single_terms(resolver, query, kind, symbols):
         ("talin", [("TLN1", "TLN2")]),  # the stem of numbered HGNC names: every candidate
         ("tumour necrosis factor", [("TNF",)]),  # full names, British spelling too
         ("IκB kinase", [("CHUK", "IKBKB", "IKBKG")]),  # a FamPlex literature string
+        # chains and complexes are several terms, unless the whole is itself a name
+        ("TLR2–MyD88", [("TLR2",), ("MYD88",)]),
+        ("NRAS+BRAF", [("NRAS",), ("BRAF",)]),
+        ("SMAD3-SMAD4", [("SMAD3",), ("SMAD4",)]),
+        ("JAK2:STAT5B", [("JAK2",), ("STAT5B",)]),
+        ("Wnt-β-catenin", [None, ("CTNNB1",)]),
+        ("HIF-2α", [("EPAS1",)]),
+        ("IL-18", [("IL18",)]),
+        # families in the plural
+        ("FGFRs", [None]),
+        ("caspases", [None]),
         ("PI3K/AKT", [None, ("AKT1", "AKT2", "AKT3")]),
         ("the pathway", []),
         ("figures that set the cat", []),  # English words in a sentence are not genes
