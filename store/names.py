@@ -195,6 +195,17 @@ class NameIndex:
             row = self._conn.execute("SELECT symbol FROM entrez WHERE id = ?", [gene_id]).fetchone()
         return row[0] if row else None
 
+    def loci(self, stem: str) -> list[str]:
+        """Approved symbols that are `stem` plus a locus number: MIR7 -> MIR7-1, MIR7-2,
+        MIR7-3; MIRLET7A -> MIRLET7A1, 2, 3 (host genes, 'HG', are not loci)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT name FROM names WHERE stripped = 0 AND rank = ? "
+                "AND (key GLOB ? OR key GLOB ?) ORDER BY name",
+                [RANK_SYMBOL, f"{stem}-[0-9]", f"{stem}[0-9]"],
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def formerly(self, symbol: str) -> list[str]:
         """The symbols a gene had in the 2019 nomenclature, if it was renamed since."""
         with self._lock:

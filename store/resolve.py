@@ -67,6 +67,11 @@ _SPELLED_RE = re.compile(
 )
 _GREEK_RE = re.compile("[" + "".join(GREEK) + "]")
 _PREFIX_RE = re.compile(r"^(?:phospho-?|p-|c-)(?=\w)", re.IGNORECASE)
+_PHOSPHO_P_RE = re.compile(r"^p(?=[A-Z][A-Z0-9])")  # pSTAT3, pERK: lower-case p, then a name
+_MIRNA_RE = re.compile(  # hsa-miR-148a-3p, miR-29b-1-5p, let-7a, miR-7
+    r"^(?:[a-z]{3}-)?(mir|let)-?(\d+[a-z]?|\d*[a-z]?)(?:-(\d+))?(?:-[35]p)?$", re.IGNORECASE
+)
+_MIRBASE_STYLE_RE = re.compile(r"^(?:[a-z]{3}-)?(?:miR|let)-")  # miRBase's own spelling
 _STRIP_RE = re.compile(r"[\s\-_‐‑‒–—]+")
 _INTEGRIN_RE = re.compile(r"^integrin[\s-]*(alpha|beta)[\s-]*([0-9a-z]{1,4})$", re.IGNORECASE)
 _SLASH_DIGITS_RE = re.compile(r"^(.*?[A-Za-z-])(\d+[A-Za-z]?)((?:/\d+[A-Za-z]?)+)$")
@@ -437,6 +442,9 @@ class Resolver:
 
     def _passes(self, text: str) -> Iterator[tuple[list[str], bool]]:
         """Yield (spellings, also without spaces/hyphens?) per pass, in order."""
+        phospho = _PHOSPHO_P_RE.sub("", text)
+        if phospho != text:  # 0. 'pERK' is phospho-ERK, not the gene PERK
+            yield [phospho, *greek_variants(phospho)], True
         yield [text], False  # 1. exact, ignoring case
         bare = strip_prefix(text)
         if bare:  # p-ERK is ERK, not PERK: the prefix goes before the hyphens do
@@ -466,11 +474,39 @@ class Resolver:
             if symbol is None:
                 return Resolution(term, KIND_NONE, note=f"no gene has Entrez id {text}")
             return Resolution(term, KIND_GENE, (symbol,), label=symbol, note=f"Entrez {text}")
+        if _MIRBASE_STYLE_RE.match(text):  # 'miR-7' is the microRNA, not LILRB1's alias MIR7
+            found = self._microrna(text)
+            if found:
+                return found
         for variants, stripped in self._passes(text):
             hits = self._lookup(variants, stripped)
             if hits:
                 return self._choose(term, hits)
-        return Resolution(term, KIND_NONE)
+        return self._microrna(text) or Resolution(term, KIND_NONE)
+
+    def _microrna(self, text: str) -> Resolution | None:
+        """'miR-148a-3p' is MIR148A, 'let-7a' MIRLET7A1-3, 'miR-7' MIR7-1, -2 and -3: the
+        arm (-3p, -5p) and species prefix go, and a stem naming several loci offers each."""
+        match = _MIRNA_RE.match(text)
+        if not match or not (match.group(2) or match.group(3)):
+            return None
+        stem = ("MIR" if match.group(1).lower() == "mir" else "MIRLET") + match.group(2).upper()
+        exact = stem + (match.group(3) or "")
+        for key in (exact, f"{stem}-{match.group(3)}" if match.group(3) else None):
+            if key and self.names.exact(key):
+                return self._choose(text, self.names.exact(key))
+        loci = self.names.loci(stem)
+        if not loci:
+            return None
+        if len(loci) == 1:
+            return Resolution(text, KIND_GENE, (loci[0],), label=loci[0], note="microRNA")
+        return Resolution(
+            text,
+            KIND_AMBIGUOUS,
+            tuple(loci),
+            label=loci[0],
+            note=f"microRNA of {len(loci)} loci: {', '.join(loci[:4])}",
+        )
 
     def _choose(self, term: str, hits: list[Entry]) -> Resolution:
         best = min(entry.rank for entry in hits)

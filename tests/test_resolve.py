@@ -85,6 +85,16 @@ def test_single_terms(resolver, query, kind, symbols):
         ("Wnt-β-catenin", [None, ("CTNNB1",)]),
         ("HIF-2α", [("EPAS1",)]),
         ("IL-18", [("IL18",)]),
+        # microRNAs: the arm and species prefix go; a stem of several loci offers each
+        ("miR-155-5p", [("MIR155",)]),
+        ("hsa-miR-29b-1-3p", [("MIR29B1",)]),
+        ("let-7b", [("MIRLET7B",)]),
+        ("miR-7", [("MIR7-1", "MIR7-2", "MIR7-3")]),
+        # modification prefixes never read into another gene: pERK is phospho-ERK, not PERK
+        ("pSTAT5A", [("STAT5A",)]),
+        ("pERK1/2", [("MAPK1", "MAPK3")]),
+        ("pERK", [("MAPK1", "MAPK3")]),
+        ("PERK", [("EIF2AK3",)]),
         # families in the plural
         ("FGFRs", [None]),
         ("caspases", [None]),
