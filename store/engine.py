@@ -100,8 +100,9 @@ class Engine:
         if len(groups) == 1 and len(groups[0]) == 1:  # one gene: a range read of the index
             total = queries.gene_figure_counts(self.db, groups[0])[groups[0][0]]
             ranked = queries.top_figure_ids_for_symbol(self.db, groups[0][0], limit, offset)
+            complete = total
         else:
-            total, ranked = self.postings.rank(groups, limit, offset)
+            total, complete, ranked = self.postings.rank(groups, limit, offset)
         label = " + ".join(r.label for r in resolutions if r.symbols)
         message = label if total else f"{label}: no figures mention {self._names(resolutions)} yet."
         return Answer(
@@ -114,6 +115,7 @@ class Engine:
             limit=limit,
             figures=tuple(queries.load_hits(self.db, ranked)),
             message=message,
+            complete=complete if len(groups) > 1 else None,
         )
 
     def figure(self, ident: str, limit: int, offset: int, original: str) -> Answer:

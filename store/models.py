@@ -72,6 +72,25 @@ class Answer:
     limit: int = 10
     figures: tuple[FigureHit, ...] = ()
     message: str = ""  # what was understood, or why nothing was found
+    complete: int | None = None  # with several genes: how many figures show every one
+
+    def coverage(self) -> str | None:
+        """'2 figures show TP53 and MDM2 · 14 show one of them', or 'No figure shows both
+        TP53 and MDM2 · 6 show one of them': several genes, told honestly."""
+        names = [r.title for r in self.genes if r.symbols]
+        if self.complete is None or len(names) < 2:
+            return None
+        joined = f"{', '.join(names[:-1])} and {names[-1]}"
+        some = "one of them" if len(names) == 2 else "some of them"
+        rest = self.total - self.complete
+        if not self.complete:
+            every = "both" if len(names) == 2 else "all of"
+            return (
+                f"No figure shows {every} {joined} · {rest:,} show{'s' if rest == 1 else ''} {some}"
+            )
+        verb = "shows" if self.complete == 1 else "show"
+        head = f"{self.complete:,} figure{'' if self.complete == 1 else 's'} {verb} {joined}"
+        return head + (f" · {rest:,} show{'s' if rest == 1 else ''} {some}" if rest else "")
 
     def to_json(self) -> dict:
         """The machine-readable form printed by `ask --json`."""
@@ -92,6 +111,7 @@ class Answer:
             ],
             "suggestions": list(self.suggestions),
             "total": self.total,
+            **({"complete": self.complete} if self.complete is not None else {}),
             "offset": self.offset,
             "limit": self.limit,
             "message": self.message,

@@ -55,19 +55,21 @@ class Postings(CorpusCache):
 
     def rank(
         self, groups: list[tuple[str, ...]], limit: int, offset: int
-    ) -> tuple[int, list[tuple[int, tuple[str, ...]]]]:
-        """(total, [(figure_id, matched symbols)]) ordered by groups covered, then focus."""
+    ) -> tuple[int, int, list[tuple[int, tuple[str, ...]]]]:
+        """(total, figures showing every group, [(figure_id, matched symbols)]) ordered by
+        groups covered, then focus."""
         self.fresh()
         need = offset + limit
         if len(groups) == 1:
-            total = len(self._group(groups[0]))
+            total = complete = len(self._group(groups[0]))
             lists = [self._postings(symbol)[0] for symbol in groups[0]]
             page = _first_distinct(heapq.merge(*lists), need)[offset:]
         else:
             sets = [self._group(group) for group in groups]
-            total, page = _by_coverage(sets, need)
+            total, complete, page = _by_coverage(sets, need)
             page = page[offset:]
-        return total, [(self._figure_ids[rank], self._matched(rank, groups)) for rank in page]
+        matched = [(self._figure_ids[rank], self._matched(rank, groups)) for rank in page]
+        return total, complete, matched
 
     def _matched(self, rank: int, groups: list[tuple[str, ...]]) -> tuple[str, ...]:
         return tuple(s for group in groups for s in group if rank in self._postings(s)[1])
@@ -83,13 +85,15 @@ def _first_distinct(ranks: Iterable[int], count: int) -> list[int]:
     return found
 
 
-def _by_coverage(sets: list[frozenset[int]], need: int) -> tuple[int, list[int]]:
-    """Total figures in any set, and the best `need` ordered by how many sets hold them."""
+def _by_coverage(sets: list[frozenset[int]], need: int) -> tuple[int, int, list[int]]:
+    """Figures in any set, figures in every set, and the best `need` ordered by how many
+    sets hold them."""
     if len(sets) == 2:
         a, b = sets
         both = sorted(a & b)
         total = len(a) + len(b) - len(both)
-        return total, both[:need] if len(both) >= need else both + sorted(a ^ b)[: need - len(both)]
+        best = both[:need] if len(both) >= need else both + sorted(a ^ b)[: need - len(both)]
+        return total, len(both), best
     coverage: Counter[int] = Counter()
     for one in sets:
         coverage.update(one)
@@ -101,4 +105,4 @@ def _by_coverage(sets: list[frozenset[int]], need: int) -> tuple[int, list[int]]
         page += sorted(tiers[covered])[: need - len(page)]
         if len(page) >= need:
             break
-    return len(coverage), page
+    return len(coverage), len(tiers.get(len(sets), ())), page

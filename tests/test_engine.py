@@ -145,7 +145,8 @@ def test_coverage_ranking_matches_brute_force(groups):
     need = 10
     every = set().union(*groups)
     expected = sorted(every, key=lambda r: (-sum(r in g for g in groups), r))[:need]
-    assert _by_coverage(groups, need) == (len(every), expected)
+    in_all = len(set.intersection(*map(set, groups)))
+    assert _by_coverage(groups, need) == (len(every), in_all, expected)
 
 
 def test_postings_agree_with_sql_on_the_sample(sample_store):

@@ -155,7 +155,7 @@ def test_mention_replies_in_the_thread(deps):
     )
     (post,) = client.posts
     assert post["channel"] == "C1" and post["thread_ts"] == "5.5"
-    assert "ITGB3 + RALB" in post["text"]
+    assert "No figure shows both ITGB3 and RALB · 1 shows one of them" in post["text"]
     check_message(post)
 
 

@@ -84,7 +84,7 @@ def test_mention_is_answered_once_in_its_thread(world):
     (post,) = fake.api("chat.postMessage")
     check_message(post)
     assert post["thread_ts"] == "1700000000.000100" and post["channel"] == wire.CHANNEL
-    assert post["text"].startswith("KRAS + EGFR")
+    assert post["text"].startswith("7 figures show KRAS and EGFR")
 
 
 def test_an_unsigned_request_is_refused_in_process_too(world):

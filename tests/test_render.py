@@ -106,7 +106,7 @@ def test_every_answer_kind_is_valid_block_kit(seeded, kind, surface):
 def test_headline_says_what_was_understood(seeded):
     assert render.headline(seeded.ask("KRAS")) == "KRAS · 1 figure"
     assert render.headline(seeded.ask("NF-kB")) == "NF-κB family (5 genes) · 1 figure"
-    assert render.headline(seeded.ask("KRAS EGFR")) == "KRAS + EGFR · 1 figure"
+    assert render.headline(seeded.ask("KRAS EGFR")) == "1 figure shows KRAS and EGFR"
 
 
 def test_typo_and_ambiguity_offer_buttons_that_run_the_other_lookup(seeded):
@@ -345,3 +345,21 @@ def test_button_values_round_trip_within_slack_limits():
     encoded = view.encode()
     assert len(encoded) <= bk.MAX_BUTTON_VALUE
     assert decode_view(encoded) == View("é" * 500, 15, THREAD)
+
+
+@pytest.mark.parametrize(
+    "names, total, complete, expected",
+    [
+        (("TP53", "MDM2"), 16, 2, "2 figures show TP53 and MDM2 · 14 show one of them"),
+        (("TP53", "MDM2"), 6, 0, "No figure shows both TP53 and MDM2 · 6 show one of them"),
+        (("TP53", "MDM2"), 3, 3, "3 figures show TP53 and MDM2"),
+        (("ITGB3", "RALB"), 1, 0, "No figure shows both ITGB3 and RALB · 1 shows one of them"),
+        (("A", "B", "C"), 9, 1, "1 figure shows A, B and C · 8 show some of them"),
+        (("A", "B", "C"), 4, 0, "No figure shows all of A, B and C · 4 show some of them"),
+    ],
+)
+def test_several_genes_are_told_honestly(names, total, complete, expected):
+    genes = tuple(Resolution(n, KIND_GENE, (n,), label=n) for n in names)
+    answer = Answer(" ".join(names), Mode.GENES, genes, total=total, complete=complete)
+    assert answer.coverage() == expected
+    assert render.headline(answer) == expected

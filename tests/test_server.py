@@ -91,7 +91,7 @@ def test_mention_gets_one_threaded_reply_and_retries_get_none(server, fake):
     time.sleep(0.5)  # a second reply, if any, would have been posted by now
     (post,) = fake.api("chat.postMessage")
     assert post["thread_ts"] == "1700000000.000100" and post["channel"] == wire.CHANNEL
-    assert post["text"].startswith("ITGB3 + KRAS")
+    assert post["text"].startswith("8 figures show ITGB3 and KRAS")
     check_message(post)
 
 

@@ -36,7 +36,9 @@ def headline(answer: Answer) -> str:
     """What was understood and how much was found, e.g. 'KRAS · 342 figures'."""
     count = plural(answer.total, "figure")
     if answer.mode == Mode.GENES:
-        return f"{' + '.join(group_name(r) for r in answer.genes if r.symbols)} · {count}"
+        return answer.coverage() or (
+            f"{' + '.join(group_name(r) for r in answer.genes if r.symbols)} · {count}"
+        )
     if answer.mode == Mode.SEARCH:  # the query itself goes in mrkdwn, never in plain text
         return f"Search results · {count}"
     if answer.mode == Mode.FIGURE:

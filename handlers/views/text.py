@@ -21,7 +21,8 @@ def answer_text(answer: Answer) -> str:
         lines.append(answer.message or "Nothing found.")
         return "\n".join(lines)
     first, last = answer.offset + 1, answer.offset + len(answer.figures)
-    lines.append(f"{answer.message} · {plural(answer.total, 'figure')} (showing {first}–{last})")
+    head = answer.coverage() or f"{answer.message} · {plural(answer.total, 'figure')}"
+    lines.append(f"{head} (showing {first}–{last})")
     for number, hit in enumerate(answer.figures, first):
         year = f" ({hit.year})" if hit.year else ""
         lines.append(f"{number:>3}. {hit.title or hit.figid}{year}")
