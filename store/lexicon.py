@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -64,16 +65,13 @@ def _add(index: dict[str, list[str]], key: str, symbol: str) -> None:
         bucket.append(symbol)
 
 
-def lexicon_version(
-    hgnc_path: Path = HGNC_FILE,
-    famplex_path: Path = FAMPLEX_FILE,
-    synonyms_path: Path = SYNONYMS_FILE,
-    renamed_path: Path = RENAMED_FILE,
-    grounding_path: Path = GROUNDING_FILE,
-) -> str:
+LEXICON_FILES = (HGNC_FILE, FAMPLEX_FILE, SYNONYMS_FILE, RENAMED_FILE, GROUNDING_FILE)
+
+
+def lexicon_version(paths: Sequence[Path] = LEXICON_FILES) -> str:
     """The version of the lexicon files: a hash of their bytes (milliseconds, no parsing)."""
     digest = hashlib.sha1()
-    for path in (hgnc_path, famplex_path, synonyms_path, renamed_path, grounding_path):
+    for path in paths:
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -148,7 +146,7 @@ def read_lexicon(
         aliases={k: tuple(v) for k, v in aliases.items()},
         families=families,
         version=lexicon_version(
-            hgnc_path, famplex_path, synonyms_path, renamed_path, grounding_path
+            (hgnc_path, famplex_path, synonyms_path, renamed_path, grounding_path)
         ),
         synonyms={k: tuple(v) for k, v in synonyms.items()},
         locus=locus,
