@@ -27,7 +27,7 @@ from store import Store
 from testkit import slack_wire as wire
 from testkit.corpus import make_corpus
 from testkit.fake_slack import FakeSlack
-from testkit.serve_kit import free_port
+from testkit.serve_kit import bot_env, free_port
 
 QUERIES = [
     "TP53",
@@ -171,12 +171,7 @@ def main() -> None:
         Store(args.db).ingest([make_corpus(args.records, work / "corpus")])
     figures = Store(args.db).stats().figures
     fake = FakeSlack()
-    env = dict(
-        os.environ,
-        SLACK_SIGNING_SECRET=wire.SECRET,
-        SLACK_BOT_TOKEN="xoxb-bench",
-        SLACK_API_BASE_URL=fake.api_url,
-    )
+    env = bot_env(fake)
     print(
         f"database: {figures:,} figures; load: {args.rate} signed /pathway requests/s, "
         f"{len(QUERIES)} queries in rotation\n"

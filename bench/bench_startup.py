@@ -20,7 +20,7 @@ from pathlib import Path
 from store import Store
 from testkit import slack_wire as wire
 from testkit.fake_slack import FakeSlack
-from testkit.serve_kit import free_port
+from testkit.serve_kit import bot_env, free_port, serve_command
 
 RUNS = 5
 
@@ -56,18 +56,7 @@ def first_answer(db: Path, fake: FakeSlack, env: dict) -> tuple[float, list[floa
     url = f"http://127.0.0.1:{port}/slack/events"
     started = time.monotonic()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "--db",
-            str(db),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        serve_command(db, port),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -101,13 +90,7 @@ def main() -> None:
     store.ask("KRAS")  # builds the name index once, as the first real ask does
     store.close()
     fake = FakeSlack()
-    env = dict(
-        os.environ,
-        SLACK_SIGNING_SECRET=wire.SECRET,
-        SLACK_BOT_TOKEN="xoxb-bench",
-        SLACK_API_BASE_URL=fake.api_url,
-    )
-    env.pop("PATHWAY_BOT_CONFIG", None)
+    env = bot_env(fake)
     cli = [sys.executable, "-m", "bot", "--db", str(seed)]
     floor = wall([sys.executable, "-c", "import click, yaml, sqlite3"], env)
     ask = wall([*cli, "ask", "KRAS"], env)

@@ -17,36 +17,46 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def bot_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
+    """The environment a bot subprocess runs in: this machine's, plus test secrets and the
+    Slack stand-in's API address, without any PATHWAY_BOT_CONFIG the caller may have."""
+    env = dict(
+        os.environ,
+        SLACK_SIGNING_SECRET=wire.SECRET,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_BASE_URL=fake.api_url,
+        **extra,
+    )
+    env.pop("PATHWAY_BOT_CONFIG", None)
+    return env
+
+
+def serve_command(db, port: int, *extra: str) -> list[str]:
+    """`pathway-bot serve` on a loopback port, as a subprocess argument list."""
+    return [
+        sys.executable,
+        "-m",
+        "bot",
+        "--db",
+        str(db),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
+    ]
+
+
 class Server:
     """`pathway-bot serve` on a loopback port, talking to a FakeSlack."""
 
     def __init__(self, db, fake: FakeSlack, workers: int = 1, extra: tuple[str, ...] = ()):
         self.port, self.fake = free_port(), fake
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(
-            os.environ,
-            SLACK_SIGNING_SECRET=wire.SECRET,
-            SLACK_BOT_TOKEN="xoxb-test",
-            SLACK_API_BASE_URL=fake.api_url,
-        )
-        env.pop("PATHWAY_BOT_CONFIG", None)
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "--db",
-                str(db),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-                *extra,
-            ],
-            env=env,
+            serve_command(db, self.port, "--workers", str(workers), *extra),
+            env=bot_env(fake),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

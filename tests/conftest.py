@@ -38,6 +38,16 @@ def names_cache(tmp_path_factory):
         os.environ[CACHE_ENV] = previous
 
 
+@pytest.fixture(scope="module")
+def seed_db(tmp_path_factory) -> Path:
+    """A database built from the bundled seed record, one per test module."""
+    path = tmp_path_factory.mktemp("seed") / "seed.db"
+    store = Store(path)
+    store.ensure_seeded()
+    store.close()
+    return path
+
+
 @pytest.fixture
 def sample_dir() -> Path:
     return need_shared(SAMPLE)

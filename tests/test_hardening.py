@@ -32,15 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def seed_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("seed") / "seed.db"
-    store = Store(path)
-    store.ensure_seeded()
-    store.close()
-    return path
-
-
-@pytest.fixture(scope="module")
 def fake():
     slack = FakeSlack()
     yield slack
@@ -409,15 +400,21 @@ def test_long_retry_after_does_not_stall_buttons_and_the_user_is_told(server, fa
     assert "slow down" in fake.api("chat.postEphemeral")[0]["text"]
 
 
+def subscribed_with_new_figure(tmp_path: Path, channel: str, figid: str) -> Store:
+    """A store whose channel follows KRAS and has one new KRAS figure to hear about."""
+    store = Store(tmp_path / "digest.db")
+    subs, _ = store.understand_subscription(channel, "KRAS")
+    store.subscribe(subs, "U1")
+    write(tmp_path / "in", f"{figid}.md", record(figid, f"Figure {figid}", ["KRAS"]))
+    store.ingest([tmp_path / "in"])
+    return store
+
+
 def test_a_fractional_retry_after_is_waited_out_by_the_digest(tmp_path, fake):
     from bot.digest import DigestRunner
     from bot.jobs import job_client
 
-    store = Store(tmp_path / "d.db")
-    subs, _ = store.understand_subscription("C1", "KRAS")
-    store.subscribe(subs, "U1")
-    write(tmp_path / "in", "a.md", record("PMC1__a", "new", ["KRAS"]))
-    store.ingest([tmp_path / "in"])
+    store = subscribed_with_new_figure(tmp_path, "C1", "PMC1__a")
     fake.rate_limit("chat.postMessage", retry_after="1.5")
     config = Config(
         db=store.path, bot_token="xoxb-test", slack_api_base_url=fake.api_url, digest_interval=0
@@ -637,11 +634,7 @@ def test_git_itself_refuses_other_transports_for_an_existing_checkout(tmp_path):
 
 
 def test_a_forged_see_all_value_cannot_page_another_channels_digest(tmp_path, fake):
-    store = Store(tmp_path / "r.db")
-    subs, _ = store.understand_subscription("C0OTHER", "KRAS")
-    store.subscribe(subs, "U1")
-    write(tmp_path / "in", "a.md", record("PMC1__secret", "Other lab's figure", ["KRAS"]))
-    store.ingest([tmp_path / "in"])
+    store = subscribed_with_new_figure(tmp_path, "C0OTHER", "PMC1__secret")
     (plan,) = [p for p in store.digest_plans() if p.figures]
     digest_id = store.digest_start(plan)
     store.digest_finish(digest_id, "1.0")

@@ -2,7 +2,6 @@
 Slack's Web API (apps.connections.open and the rest) and its websocket endpoint."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -12,10 +11,10 @@ import pytest
 
 from handlers.ids import ACTION_NEXT
 from handlers.views.state import PREVIEW, View
-from store import Store
 from testkit import slack_wire as wire
 from testkit.blockkit import check_message
 from testkit.fake_slack import FakeSlack
+from testkit.serve_kit import bot_env
 
 pytest.importorskip(
     "websockets", reason="the Socket Mode stand-in needs websockets (pip install -e '.[test]')"
@@ -24,24 +23,13 @@ from testkit.fake_socket import FakeSocket  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    db = tmp_path_factory.mktemp("socket") / "seed.db"
-    store = Store(db)
-    store.ensure_seeded()
-    store.close()
+def world(seed_db):
+    db = seed_db
     fake, socket = FakeSlack(), FakeSocket()
     fake.socket_url = socket.url
-    env = dict(
-        os.environ,
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET=wire.SECRET,
-        SLACK_APP_TOKEN="xapp-test",
-        SLACK_API_BASE_URL=fake.api_url,
-    )
-    env.pop("PATHWAY_BOT_CONFIG", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "--db", str(db), "socket"],
-        env=env,
+        env=bot_env(fake, SLACK_APP_TOKEN="xapp-test"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
