@@ -17,6 +17,56 @@ RENAMED_FILE = LEXICON_DIR / "renamed.tsv"
 GROUNDING_FILE = LEXICON_DIR / "grounding.tsv"
 _NUMBERED_NAME = re.compile(r"^(.+?)\s+(?:\d+[A-Za-z]?|[A-Z])$")  # "talin 1" -> "talin"
 PROTEIN_CODING = "protein-coding gene"
+PARTIAL_NAME_MAX_GENES = 3  # a part of a name shared by more genes names none of them
+_PARTIAL_MIN_CHARS = 6
+HEAD_NAME_MAX_GENES = 12
+# What follows a name that is about something else: 'thyroid stimulating hormone receptor'
+# is not a name of the hormone, 'MHC class I polypeptide-related sequence A' not of MHC I.
+_ABOUT_ANOTHER = re.compile(
+    r"^(?:receptors?|binding|inhibitors?|interacting|regulators?|activators?|associated|"
+    r"like|related|induced|responsive|antagonists?|agonists?|[\w-]*-(?:related|like|"
+    r"associated|interacting|binding|induced))$",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = re.compile(r"^(?:\d+[A-Za-z]?|[A-Z]|[IVX]+|alpha|beta|gamma|delta)$")
+# One word names a protein when it is one: 'hepcidin', 'granulin', 'agmatinase'; never an
+# adjective, a metabolite or a process ('highly', 'fumarate', 'inflammation').
+_PROTEIN_WORD = re.compile(r"[A-Za-z]+(?:in|ase)", re.IGNORECASE)
+_PLURAL_NAME = re.compile(r"[a-z]{3}[^s]s$")
+_WORD_SPLIT = re.compile(r"[\s,/]+")
+# A part of a name ending in one of these words is not a name ("protein kinase C
+# binding", "zinc finger"): the words that only qualify what comes next.
+_DANGLING = frozenset(
+    [
+        "of",
+        "and",
+        "or",
+        "the",
+        "to",
+        "with",
+        "in",
+        "by",
+        "for",
+        "from",
+        "domain",
+        "containing",
+        "family",
+        "member",
+        "subunit",
+        "type",
+        "class",
+        "like",
+        "associated",
+        "related",
+        "binding",
+        "dependent",
+        "interacting",
+        "regulatory",
+        "zinc",
+        "finger",
+        "protein",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +91,16 @@ class Lexicon:
     gene_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # UPPER literature string -> FamPlex family id ("IκB kinase" -> IKK_complex)
     family_names: dict[str, str] = field(default_factory=dict)
+    # UPPER leading words or comma-separated part of a protein-coding gene's HGNC name that
+    # few genes share: "hepcidin" (hepcidin antimicrobial peptide), "tissue factor"
+    # (coagulation factor III, tissue factor), "phosphoenolpyruvate carboxykinase" (PCK1, 2)
+    partial_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    full_names: dict[str, str] = field(default_factory=dict)  # symbol -> HGNC name
+    # UPPER head noun shared by a few protein-coding genes' names -> those genes, a group:
+    # 'lipoxygenase' (arachidonate 5-lipoxygenase, ...: ALOX5, ALOX12, ...), 'kindlin';
+    # and the head noun with its number, one gene: 'kindlin 2' (FERM domain containing
+    # kindlin 2)
+    head_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     normal: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +148,8 @@ def read_lexicon(
     gene_names: dict[str, list[str]] = {}
     previous: dict[str, list[str]] = {}
     aliases: dict[str, list[str]] = {}
+    names_of_coding: list[tuple[str, str]] = []
+    comma_parts: dict[str, list[str]] = {}
     with open(hgnc_path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             symbol = row["symbol"].strip()
@@ -96,10 +158,15 @@ def read_lexicon(
             if group != PROTEIN_CODING:
                 locus[symbol] = group
             elif name := (row.get("name") or "").strip():
+                names_of_coding.append((name, symbol))
                 _add(gene_names, name, symbol)
-                numbered = _NUMBERED_NAME.match(name)
-                if numbered:
+                first, *others = name.split(", ")
+                numbered = _NUMBERED_NAME.match(first)
+                if numbered:  # 'talin 1' -> 'talin'; 'phosphoenolpyruvate carboxykinase'
                     _add(gene_names, numbered.group(1), symbol)
+                for part in [first, *others] if others else ():
+                    _add(comma_parts, part, symbol)  # 'coagulation factor III, tissue factor'
+
             if row.get("entrez_id"):
                 entrez[row["entrez_id"].strip()] = symbol
                 symbol_entrez[symbol] = row["entrez_id"].strip()
@@ -107,6 +174,14 @@ def read_lexicon(
                 _add(previous, old, symbol)
             for alias in _split(row.get("alias_symbol") or ""):
                 _add(aliases, alias, symbol)
+    for part, owners in comma_parts.items():  # 'tissue factor' yes, 'mitochondrial' no
+        if (
+            len(owners) <= PARTIAL_NAME_MAX_GENES
+            and len(part) >= _PARTIAL_MIN_CHARS
+            and (" " in part or _PROTEIN_WORD.fullmatch(part))  # not 'nuclear'
+        ):
+            for symbol in owners:
+                _add(gene_names, part, symbol)
     families = {}
     with open(famplex_path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
@@ -124,6 +199,8 @@ def read_lexicon(
                 text = row["text"].strip()
                 if row["kind"] == "family" and row["target"].upper() in families:
                     family_names.setdefault(text.upper(), row["target"])
+                    if _PLURAL_NAME.search(text):  # 'RIG-I like receptors': one too
+                        family_names.setdefault(text[:-1].upper(), row["target"])
                 elif row["kind"] == "gene":
                     _add(gene_names, text, row["target"])
     renamed: dict[str, str] = {}
@@ -139,6 +216,9 @@ def read_lexicon(
                     owners.remove(new)
                 previous[old] = [new, *owners]
     return Lexicon(
+        partial_names=partial_names(names_of_coding, gene_names),
+        full_names={symbol: name for name, symbol in names_of_coding},
+        head_names=head_names(names_of_coding, gene_names),
         symbols=symbols,
         entrez=entrez,
         symbol_entrez=symbol_entrez,
@@ -154,6 +234,91 @@ def read_lexicon(
         gene_names={k: tuple(v) for k, v in gene_names.items()},
         family_names=family_names,
     )
+
+
+def leading_parts(name: str) -> list[str]:
+    """The leading words of an HGNC name that could name the gene on their own:
+    'hepcidin antimicrobial peptide' -> 'hepcidin', 'hepcidin antimicrobial'."""
+    words = name.split(", ")[0].split()
+    found = [
+        " ".join(words[:end])
+        for end in range(1, len(words))
+        if not _ABOUT_ANOTHER.match(words[end])
+    ]
+    return [
+        part
+        for part in found
+        if len(part) >= _PARTIAL_MIN_CHARS
+        and part.split()[-1].lower() not in _DANGLING
+        and (" " in part or bool(_PROTEIN_WORD.fullmatch(part)))
+    ]
+
+
+def head_names(
+    names: list[tuple[str, str]], full: dict[str, list[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Head nouns of names (the last word before a number), as a group when a few genes
+    share one ('lipoxygenase', 'kindlin'), and with the number as one gene ('kindlin 2')."""
+    heads: dict[str, list[str]] = {}
+    numbered: dict[str, list[str]] = {}
+    for name, symbol in names:
+        words = name.split(", ")[0].split()
+        end = len(words)
+        while end > 1 and (
+            _NUMBER_WORD.match(words[end - 1])
+            or (words[end - 1] == "type" and end < len(words))  # 15-lipoxygenase type B
+        ):
+            end -= 1
+        head = words[end - 1].split("-")[-1] if end > 1 or len(words) > 1 else ""
+        if not head or not _PROTEIN_WORD.fullmatch(head) or len(head) < _PARTIAL_MIN_CHARS:
+            continue
+        _add(heads, head, symbol)
+        if end < len(words):
+            _add(numbered, " ".join([head, *words[end:]]), symbol)
+    found = {
+        key: tuple(symbols)
+        for key, symbols in heads.items()
+        if len(symbols) <= HEAD_NAME_MAX_GENES and key not in full
+    }
+    found.update(
+        (key, tuple(symbols))
+        for key, symbols in numbered.items()
+        if len(symbols) == 1
+        and key not in full
+        and 0 < len(heads.get(key.split()[0], [])) <= HEAD_NAME_MAX_GENES
+    )
+    return found
+
+
+def partial_names(
+    names: list[tuple[str, str]], full: dict[str, list[str]]
+) -> dict[str, tuple[str, ...]]:
+    """Leading parts of names (leading_parts) that are not a full name and that occur, as
+    whole words anywhere in a name, in at most PARTIAL_NAME_MAX_GENES genes: 'hepcidin'
+    is HAMP, while 'cancer' (cancer antigen 1, breast cancer anti-estrogen resistance 1,
+    ...) names no gene."""
+    found: dict[str, list[str]] = {}
+    for name, symbol in names:
+        for part in leading_parts(name):
+            if part.upper() not in full:
+                _add(found, part, symbol)
+    if not found:
+        return {}
+    longest = max(len(key.split()) for key in found)
+    anywhere: dict[str, set[str]] = {}
+    for name, symbol in names:
+        words = _WORD_SPLIT.split(name.upper())
+        for size in range(1, longest + 1):
+            for start in range(len(words) - size + 1):
+                key = " ".join(words[start : start + size])
+                if key in found:
+                    anywhere.setdefault(key, set()).add(symbol)
+    return {
+        key: tuple(symbols)
+        for key, symbols in found.items()
+        # one word must be one gene's own ('hepcidin'), not shared ('breast', 'cancer')
+        if len(anywhere.get(key, ())) <= (PARTIAL_NAME_MAX_GENES if " " in key else 1)
+    }
 
 
 @lru_cache(maxsize=1)

@@ -41,6 +41,15 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How the resolver read a whole query."""
+
+    resolutions: tuple[Resolution, ...]
+    suggestions: tuple[str, ...] = ()  # did-you-mean symbols for typos
+    words: tuple[str, ...] = ()  # words read as text, not genes: 'lung cancer'
+
+
+@dataclass(frozen=True)
 class FigureHit:
     """One figure in an answer, with which query genes it matched."""
 

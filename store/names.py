@@ -10,6 +10,7 @@ not resolve a gene opens it: `stats`, `--help` and ingest never pay for it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import tempfile
@@ -21,9 +22,22 @@ from pathlib import Path
 from .lexicon import Lexicon
 
 CACHE_ENV = "PATHWAY_BOT_CACHE_DIR"
-FORMAT = 5  # bump when the tables or ranks below change
+FORMAT = 6  # bump when the tables or ranks below change
+
+
+def _code_version() -> str:
+    """A hash of the code that derives the index (this module, the lexicon reader and the
+    resolver's key function): an index built by other code is never reused."""
+    digest = hashlib.sha1()
+    for name in ("names.py", "lexicon.py", "resolve.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:8]
+
+
+CODE_VERSION = _code_version()
 RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_NAME, RANK_ALIAS = range(6)
 RANK_OTHER_ALIAS = 6  # an alias of a non-coding gene or pseudogene: never beats a protein's
+RANK_PARTIAL = 7  # the leading words of a name: 'hepcidin', 'mechanistic target of rapamycin'
 
 SCHEMA = """
 CREATE TABLE names (key TEXT NOT NULL, stripped INTEGER NOT NULL, rank INTEGER NOT NULL,
@@ -33,6 +47,7 @@ CREATE TABLE fuzzy (key TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (key, nam
 CREATE TABLE entrez (id TEXT PRIMARY KEY, symbol TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE formerly (symbol TEXT NOT NULL, old TEXT NOT NULL, PRIMARY KEY (symbol, old))
     WITHOUT ROWID;
+CREATE TABLE fullname (symbol TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 INDEXES = "CREATE INDEX names_key ON names (stripped, key);"
@@ -70,11 +85,15 @@ def _entries(lexicon: Lexicon) -> Iterator[tuple[str, Entry]]:
     for text, family in lexicon.family_names.items():  # "IκB kinase", "casein kinase 2"
         name, members = lexicon.families[family.upper()]
         yield text, Entry(RANK_NAME, name, members, family=name)
+    for head, members in lexicon.head_names.items():  # 'lipoxygenase', 'kindlin 2'
+        group = head.lower() if len(members) > 1 else None
+        yield head, Entry(RANK_PARTIAL, head, members, family=group)
     for rank, table in (
         (RANK_PREVIOUS, lexicon.previous),
         (RANK_CURATED, lexicon.synonyms),
         (RANK_NAME, lexicon.gene_names),  # full names: "tumor necrosis factor", "talin"
         (RANK_ALIAS, lexicon.aliases),
+        (RANK_PARTIAL, lexicon.partial_names),
     ):
         for upper, symbols in table.items():
             for symbol in symbols:
@@ -126,6 +145,7 @@ def build(lexicon: Lexicon, target: Path, strip_key: Callable[[str], str]) -> No
             "INSERT OR IGNORE INTO formerly VALUES (?, ?)",
             sorted((new, old) for old, new in lexicon.renamed.items()),
         )
+        conn.executemany("INSERT INTO fullname VALUES (?, ?)", sorted(lexicon.full_names.items()))
         conn.execute("INSERT INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])
         conn.executescript(INDEXES)
         conn.commit()
@@ -139,7 +159,7 @@ def build(lexicon: Lexicon, target: Path, strip_key: Callable[[str], str]) -> No
 def cache_path(version: str, folder: Path | None = None) -> Path:
     """Where the index of one lexicon version lives."""
     folder = Path(os.environ.get(CACHE_ENV) or folder or tempfile.gettempdir())
-    return folder / f"pathway-bot-names-{version}-v{FORMAT}.sqlite"
+    return folder / f"pathway-bot-names-{version}-v{FORMAT}-{CODE_VERSION}.sqlite"
 
 
 class NameIndex:
@@ -213,6 +233,30 @@ class NameIndex:
                 "SELECT old FROM formerly WHERE symbol = ? ORDER BY old", [symbol]
             ).fetchall()
         return [row[0] for row in rows]
+
+    def series(self, stem: str) -> list[Entry]:
+        """Symbols, previous symbols and aliases that are `stem` (stripped) plus one digit:
+        INSIG -> INSIG1, INSIG2; SREBP -> SREBP1 (SREBF1), SREBP2 (SREBF2)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT rank, name, symbols, family FROM names WHERE stripped = 1 "
+                "AND key GLOB ? AND rank IN (?, ?, ?, ?) ORDER BY key, rank, rowid",
+                [f"{stem}[0-9]", RANK_SYMBOL, RANK_PREVIOUS, RANK_CURATED, RANK_ALIAS],
+            ).fetchall()
+        return [
+            Entry(rank, name, tuple(symbols.split()), family)
+            for rank, name, symbols, family in rows
+        ]
+
+    def gene_name(self, symbols: Iterable[str]) -> list[str]:
+        """HGNC's full names of these genes, upper case."""
+        symbols = list(symbols)
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT name FROM fullname WHERE symbol IN ({','.join('?' * len(symbols))})",
+                symbols,
+            ).fetchall()
+        return [row[0].upper() for row in rows]
 
     def candidates(self, word: str, max_distance: int) -> set[str]:
         """Approved symbols sharing a deletion key with `word` (upper case): every symbol

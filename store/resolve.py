@@ -3,16 +3,18 @@
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from rapidfuzz.distance import OSA
 
-from .models import KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE, Resolution
+from .models import KIND_AMBIGUOUS, KIND_FAMILY, KIND_GENE, KIND_NONE, Reading, Resolution
 from .names import (
     RANK_ALIAS,
     RANK_CURATED,
     RANK_FAMILY,
     RANK_NAME,
     RANK_OTHER_ALIAS,
+    RANK_PARTIAL,
     RANK_PREVIOUS,
     RANK_SYMBOL,
     Entry,
@@ -31,6 +33,7 @@ RANK_NOTES = {
     RANK_NAME: "name",
     RANK_ALIAS: "alias",
     RANK_OTHER_ALIAS: "alias",
+    RANK_PARTIAL: "part of the name",
 }
 
 GREEK = {  # letter -> (spelled-out name, the letter HGNC uses in symbols: TGFB1, PRKCQ, IFNW1)
@@ -72,13 +75,28 @@ _MIRNA_RE = re.compile(  # hsa-miR-148a-3p, miR-29b-1-5p, let-7a, miR-7
     r"^(?:[a-z]{3}-)?(mir|let)-?(\d+[a-z]?|\d*[a-z]?)(?:-(\d+))?(?:-[35]p)?$", re.IGNORECASE
 )
 _MIRBASE_STYLE_RE = re.compile(r"^(?:[a-z]{3}-)?(?:miR|let)-")  # miRBase's own spelling
-_STRIP_RE = re.compile(r"[\s\-_‐‑‒–—]+")
+# Pass 2 keeps letters (Greek too) and digits only: 'Ca2+/calmodulin-dependent' and
+# FamPlex's 'Ca(2+)-calmodulin-dependent' meet, as do 'H2A.X' and H2AX, 'CD4+' and CD4.
+_STRIP_RE = re.compile(r"[\W_]+")
 _INTEGRIN_RE = re.compile(r"^integrin[\s-]*(alpha|beta)[\s-]*([0-9a-z]{1,4})$", re.IGNORECASE)
-_SLASH_DIGITS_RE = re.compile(r"^(.*?[A-Za-z-])(\d+[A-Za-z]?)((?:/\d+[A-Za-z]?)+)$")
+# ERK1/2, CDK4/6, S1/2P (S1P and S2P): a stem, numbers joined by '/', a shared tail
+_SLASH_DIGITS_RE = re.compile(r"^(.*?[A-Za-z-])(\d+[A-Za-z]?)((?:/\d+[A-Za-z]?)+)([A-Z]{0,2})$")
 _PLURAL_RE = re.compile(r"^(.{2,}[^sS'])s$")  # 'TLRs' -> 'TLR'; never 'Ras' -> 'Ra' (below)
 _CHAIN_RE = re.compile(r"\s*[–—:+]\s*|(?<=[A-Za-z0-9α-ω])-(?=[A-Za-zα-ω])")
 _TOKEN_EDGES = "?!.,;:()[]{}\"'“”‘’«»"
 _GENE_LIKE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,11}$")
+_ROMAN_RE = re.compile(r"(?<=\s)(VIII|VII|VI|IV|IX|V|III|II|I)(?=$|[\s,])")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
+_FIRST_ISOFORM_RE = re.compile(r"^(.*[A-Za-z0-9])[-\s]?(?:α|alpha)$")  # IRE1α is IRE1
+_ISOFORM_LETTER_RE = re.compile(r"^(.*[A-Z].*\d)(?:[a-z]|S|U)$")  # SERCA2a, XBP1S: SERCA2, XBP1
+_LETTER_FIRST_RE = re.compile(r"^([A-Z0-9]{1,2})-([a-z]{4,})$")  # P-selectin: 'selectin P'
+_RECEPTOR_RE = re.compile(r"^(.*[A-Za-z0-9])-?R(\d+[A-Z]?)?$")  # AT1R, 5-HTR2A
+_STATE_GREEK_RE = re.compile(r"^[αβγδ]-?(?=[A-Z])")  # γH2AX: the phosphorylated form
+_LONG_ACRONYM = 5
+_ONE_WORD_RE = re.compile(r"^[^\s/]+$")
+_ACRONYM_WORD_RE = re.compile(r"[A-Za-z0-9α-ω]+")
+_ACRONYM_RANKS = (RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_ALIAS)
+SERIES_MAX = 12  # 'Insig' is INSIG1 and INSIG2; a stem with more loci names no group
 
 FAMILY_DISPLAY = {  # FamPlex ids -> the names biologists write
     "NFKB": "NF-κB",
@@ -348,9 +366,55 @@ FILLER = frozenset(
 )
 
 
+# Letters and marks that look like the ones gene names use, but are other code points:
+# IPA's open e (FcɛRI), Cyrillic letters in Latin words, hyphens, minus signs, primes and
+# curly quotes. NFKC already folds superscripts, full-width letters and ligatures.
+LOOK_ALIKES = str.maketrans(
+    {
+        "ɛ": "ε",
+        "ϵ": "ε",
+        "ɑ": "α",
+        "ß": "β",
+        "µ": "μ",
+        "ϰ": "κ",
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "Х": "X",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "х": "x",
+        "у": "y",
+        "і": "i",
+        "ј": "j",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2212": "-",
+        "\u00ad": "",
+        "\u200b": "",
+        "\u2032": "'",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+    }
+)
+
+
 def fold(text: str) -> str:
-    """NFKC-normalise (full-width letters, look-alike hyphens) and trim."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """NFKC-normalise (superscripts, full-width letters), map look-alikes, and trim."""
+    return unicodedata.normalize("NFKC", text).translate(LOOK_ALIKES).strip()
 
 
 def strip_key(text: str) -> str:
@@ -407,6 +471,61 @@ def looks_like_gene(token: str) -> bool:
     )
 
 
+NAME_RANKS = frozenset((RANK_SYMBOL, RANK_FAMILY, RANK_CURATED, RANK_NAME))
+WORD_RANKS = frozenset((RANK_SYMBOL, RANK_FAMILY, RANK_CURATED, RANK_NAME, RANK_PARTIAL))
+WINDOW_WORDS = 6  # the longest name read from a sentence: 'receptor activator of NF-κB ligand'
+
+
+def _is_filler(word: str) -> bool:
+    return word.lower() in FILLER and not word.isupper()
+
+
+def _initials(words: list[str]) -> list[str]:
+    """Ways to abbreviate a name: 'mTOR complex 1' -> MTORC1 (a word with inner capitals
+    or digits stays whole), 'NOD-like receptor' -> NLR (initials only), 'RIG-I-like
+    receptor' -> RLR (a Roman numeral dropped)."""
+    whole, initials, plain = [], [], []
+    for word in words:
+        spelled = _SPELLED.get(word.lower())
+        letter = GREEK[spelled][1] if spelled else GREEK.get(word[0], ("", word[0]))[1].upper()
+        whole.append(
+            word.upper()
+            if not spelled and (word[1:] != word[1:].lower() or word.isdigit())
+            else letter
+        )
+        initials.append(word if word.isdigit() else letter)
+        if word.upper() not in _ROMAN:
+            plain.append(word if word.isdigit() else letter)
+    return list(dict.fromkeys("".join(p) for p in (whole, initials, plain)))
+
+
+def merge(resolutions: list[Resolution]) -> tuple[Resolution, ...]:
+    """One entry per gene or family: 'TP53 p53 Tp53' is TP53 once."""
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for r in resolutions:
+        key = r.symbols[:1] if r.kind in (KIND_GENE, KIND_AMBIGUOUS) else r.symbols
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(r)
+    return tuple(kept)
+
+
+def same_gene(text: str, pieces: list[Resolution]) -> list[Resolution] | None:
+    """'Etk/Bmx': two names of one gene (Etk also names EPHA3, Bmx only BMX) are that gene."""
+    genes = [r for r in pieces if r.kind == KIND_GENE]
+    if len(pieces) != 2 or len(genes) != 1:
+        return None
+    other = pieces[0] if pieces[1] is genes[0] else pieces[1]
+    if other.kind != KIND_AMBIGUOUS or genes[0].symbols[0] not in other.symbols:
+        return None
+    symbol = genes[0].symbols[0]
+    return [
+        replace(genes[0], input=text, note=f"{other.input} and {genes[0].input} both name {symbol}")
+    ]
+
+
 def tokens(text: str) -> list[str]:
     """Split a sentence into candidate terms, dropping edge punctuation."""
     return [t for t in (raw.strip(_TOKEN_EDGES) for raw in re.split(r"[\s,;]+", text)) if t]
@@ -446,6 +565,9 @@ class Resolver:
         if phospho != text:  # 0. 'pERK' is phospho-ERK, not the gene PERK
             yield [phospho, *greek_variants(phospho)], True
         yield [text], False  # 1. exact, ignoring case
+        swapped = _LETTER_FIRST_RE.match(text)
+        if swapped:  # 'P-selectin' is HGNC's 'selectin P' (SELP), before p- reads as phospho
+            yield [f"{swapped.group(2)} {swapped.group(1)}"], True
         bare = strip_prefix(text)
         if bare:  # p-ERK is ERK, not PERK: the prefix goes before the hyphens do
             yield [bare, *greek_variants(bare)], True
@@ -463,9 +585,30 @@ class Resolver:
         if integrin:  # 6. protein-name pattern: integrin β3 -> ITGB3
             letter = "A" if integrin.group(1).lower() == "alpha" else "B"
             yield [f"ITG{letter}{integrin.group(2).upper()}"], False
+        arabic = _ROMAN_RE.sub(lambda m: str(_ROMAN[m.group(1)]), text)
+        if arabic != text:  # 7. 'DNA ligase IV' is HGNC's 'DNA ligase 4'
+            yield [arabic], True
 
-    def resolve(self, term: str) -> Resolution:
-        """Resolve one term without fuzzy matching (digits are Entrez ids)."""
+    def _variants(self, text: str) -> Iterator[tuple[str, str]]:
+        """Last-resort readings, each with the note that says how it was read: the first
+        isoform without its α (IRE1α), an isoform letter (SERCA2a), a receptor's R
+        (AT1R, 5-HTR2A), a state prefix (γH2AX)."""
+        isoform = _FIRST_ISOFORM_RE.match(text)
+        if isoform:
+            yield isoform.group(1), f"{text} read as {isoform.group(1)}"
+        receptor = _RECEPTOR_RE.match(text)
+        if receptor and len(receptor.group(1)) >= 2:
+            yield receptor.group(1) + (receptor.group(2) or ""), "receptor"
+        letter = _ISOFORM_LETTER_RE.match(text)
+        if letter:
+            yield letter.group(1), f"isoform of {letter.group(1)}"
+        state = _STATE_GREEK_RE.match(text)
+        if state:
+            yield text[state.end() :], f"{text} read as {text[state.end() :]}"
+
+    def resolve(self, term: str, ranks: frozenset[int] | None = None) -> Resolution:
+        """Resolve one term without fuzzy matching (digits are Entrez ids). With `ranks`,
+        only names of those ranks count, and none of the looser readings after them."""
         text = fold(term)
         if not text:
             return Resolution(term, KIND_NONE)
@@ -480,9 +623,110 @@ class Resolver:
                 return found
         for variants, stripped in self._passes(text):
             hits = self._lookup(variants, stripped)
+            if hits and not stripped:  # MEF-2: MEF2 the family beats MYEF2's alias MEF-2
+                hits += self._lookup(variants, True)
+            if ranks is not None:
+                hits = [e for e in hits if e.rank in ranks]
             if hits:
-                return self._choose(term, hits)
-        return self._microrna(text) or Resolution(term, KIND_NONE)
+                return self._series(term, text, hits) or self._choose(term, hits)
+        if ranks is not None:
+            return Resolution(term, KIND_NONE)
+        singular = _PLURAL_RE.match(text)
+        found = (
+            self._microrna(text)
+            or self._series(term, text, [])
+            or (self._series(term, singular.group(1), []) if singular else None)  # SREBPs
+        )
+        if found:
+            return found
+        for variant, how in self._variants(text) if _ONE_WORD_RE.match(text) else ():
+            hits = [e for e in self._lookup([variant], True) if e.rank < RANK_PARTIAL]
+            if hits and (how != "receptor" or self._is_receptor(hits)):
+                chosen = self._choose(term, hits)
+                return replace(chosen, note=how if how != "receptor" else chosen.note)
+        return self._acronym(term, text) or Resolution(term, KIND_NONE)
+
+    def _shares_word(self, words: list[str], symbols: tuple[str, ...]) -> bool:
+        """Does one of the genes' HGNC names have one of these words (4 letters or more)?
+        'focal adhesion kinase' and PTK2, protein tyrosine kinase 2, share 'kinase'."""
+        wanted = {w.upper() for w in words if len(w) >= 4}
+        return any(
+            wanted & set(_ACRONYM_WORD_RE.findall(name)) for name in self.names.gene_name(symbols)
+        )
+
+    def _is_receptor(self, hits: list[Entry]) -> bool:
+        """AT1R is AGTR1 because AT1 names angiotensin II receptor type 1."""
+        return any("RECEPTOR" in name for e in hits for name in self.names.gene_name(e.symbols))
+
+    def _series(self, term: str, text: str, hits: list[Entry]) -> Resolution | None:
+        """'Insig', 'SREBP', 'IP3R', 'EAAT': no gene has the name, while numbered symbols or
+        aliases (INSIG1, INSIG2; SREBP1, SREBP2) name a group. Where any gene has the name,
+        even as an old symbol or an alias (NEU of NEU1 and ERBB2; TLX of NR2E1), it stays
+        that gene's, whatever is numbered after it."""
+        aliased = {s for e in hits for s in e.symbols}
+        if hits and (min(e.rank for e in hits) < RANK_ALIAS or len(aliased) != 1):
+            return None
+        stem = strip_key(text)
+        if len(stem) < 2 or not stem[-1].isalpha():
+            return None
+        series = self.names.series(stem)
+        symbols_series = [e for e in series if e.rank == RANK_SYMBOL]
+        if len(symbols_series) >= 2:  # HK1-3, and GCK's HK4; not KCNA4's alias HK2
+            numbers = {e.name for e in symbols_series}
+            series = symbols_series + [
+                e for e in series if e.rank != RANK_SYMBOL and strip_key(e.name) not in numbers
+            ]
+        owners: dict[str, set[str]] = {}
+        for e in series:
+            owners.setdefault(strip_key(e.name), set()).update(e.symbols)
+        if any(len(genes) > 1 for genes in owners.values()):
+            return None  # TSH1 names THNSL1 and TSHZ1: no series there
+        genes = tuple(dict.fromkeys(s for e in series for s in e.symbols))
+        if hits and not aliased <= set(genes):  # Epac: its gene is EPAC1 of EPAC1, EPAC2
+            return None
+        if len(genes) < 2 or len(genes) > SERIES_MAX:
+            return None
+        names = ", ".join(dict.fromkeys(e.name for e in series))
+        return Resolution(
+            term,
+            KIND_FAMILY,
+            genes,
+            label=f"{term} ({', '.join(genes)})",
+            name=term,
+            note=f"numbered names {names}",
+        )
+
+    def _acronym(self, term: str, text: str) -> Resolution | None:
+        """'Focal Adhesion Kinase' is FAK, 'nuclear factor kappa B' NFKB, 'mTOR complex 1'
+        mTORC1: a name of three or more letters made of the words' initials (a word with
+        capitals or digits inside, like mTOR or S6, counts whole), when it is an alias,
+        a previous symbol or a family; never an approved symbol (MTR is not 'mechanistic
+        target of rapamycin')."""
+        words = [w for w in _ACRONYM_WORD_RE.findall(text) if w.lower() not in FILLER]
+        if len(text.split()) < 2 or len(words) < 2 or (len(words) < 3 and text == text.lower()):
+            return None
+        for initials in _initials(words):
+            if len(initials) < 3:
+                continue
+            # a gene's name must share a word with the phrase, unless the initials are
+            # long enough not to collide by chance ('neuronal Wiscott-Aldrich syndrome
+            # protein', NWASP): 'non small cell lung cancer' is not NHLH1's alias NSCL,
+            # 'Smad ubiquitination regulatory' not ABCC8's SUR
+            hits = [
+                e
+                for e in self._lookup([initials], True)
+                if e.rank in _ACRONYM_RANKS
+                and (
+                    e.rank == RANK_FAMILY
+                    or len(initials) >= _LONG_ACRONYM
+                    or self._shares_word(words, e.symbols)
+                )
+            ]
+            if hits:
+                chosen = self._choose(term, hits)
+                note = f"read as {initials}" + (f"; {chosen.note}" if chosen.note else "")
+                return replace(chosen, note=note)
+        return None
 
     def _microrna(self, text: str) -> Resolution | None:
         """'miR-148a-3p' is MIR148A, 'let-7a' MIRLET7A1-3, 'miR-7' MIR7-1, -2 and -3: the
@@ -553,12 +797,22 @@ class Resolver:
                 label=label,
                 note=f"{note}; HGNC also lists it for {others}",
             )
+        # A name several genes share: every one is offered, the most-shown first.
+        counts = self.popularity(genes)
+        genes = sorted(genes, key=lambda symbol: -counts.get(symbol, 0))
+        how = {s: min(e.rank for e in hits if s in e.symbols) for s in genes}
+        said = [
+            f"{s} ({RANK_NOTES[how[s]]}, {counts.get(s, 0):,} figure"
+            f"{'' if counts.get(s, 0) == 1 else 's'})"
+            for s in genes[:4]
+        ]
         return Resolution(
             term,
             KIND_AMBIGUOUS,
             tuple(genes),
-            label=primary,
-            note=(note + "; " if note else "") + f"also names {others}",
+            label=genes[0],
+            note=f"{len(genes)} genes have this name: {', '.join(said)}"
+            + (f", +{len(genes) - 4} more" if len(genes) > 4 else ""),
         )
 
     def _with_former_name(self, symbol: str) -> str:
@@ -597,32 +851,84 @@ class Resolver:
 
     def resolve_query(self, text: str) -> tuple[list[Resolution], list[str]]:
         """All terms of a free-text query, plus did-you-mean suggestions for typos."""
+        reading = self.read(text)
+        return list(reading.resolutions), list(reading.suggestions)
+
+    def read(self, text: str) -> Reading:
+        """A free-text query: its genes and families (several words may name one: 'focal
+        adhesion kinase', 'KRAS in lung cancer'), did-you-mean suggestions, and the words
+        that are no gene, kept for a text match."""
         text = fold(text).strip(_TOKEN_EDGES + " ")
         whole = self.resolve(text) if text else Resolution(text, KIND_NONE)
         if whole.resolved or whole.kind == KIND_AMBIGUOUS or (whole.note and text.isdigit()):
-            return [whole], []
+            return Reading((whole,))
         parts = tokens(text)
         if len(parts) == 1 and "/" not in parts[0]:
-            return self._with_fuzzy(parts[0], bare=True)
+            found, guesses = self._with_fuzzy(parts[0], bare=True)
+            return Reading(tuple(found), tuple(guesses))
         sentence = len(parts) > 1
         resolutions: list[Resolution] = []
         suggestions: list[str] = []
-        for part in parts:
+        words: list[str] = []
+        start = 0
+        while start < len(parts):
+            window = self._window(parts, start) if sentence else None
+            if window:
+                resolutions.append(window[0])
+                start = window[1]
+                continue
+            part = parts[start]
+            start += 1
             if sentence and part.lower() in FILLER and not part.isupper():
                 continue
-            found, guesses = self._term(part, sentence)
+            head, _, last = part.rpartition("/")
+            tail = self._window([last, *parts[start:]], 0) if head and last else None
+            if tail and tail[1] > 1:  # 'XRCC4/DNA ligase IV': the name goes on after '/'
+                resolutions += self._slash(head) + [tail[0]]
+                start += tail[1] - 1
+                continue
+            found, guesses, word = self._term(part, sentence)
             resolutions += found
             suggestions += guesses
-        return resolutions, list(dict.fromkeys(suggestions))
+            words += [word] if word else []
+        return Reading(merge(resolutions), tuple(dict.fromkeys(suggestions)), tuple(words))
 
-    def _term(self, part: str, in_sentence: bool) -> tuple[list[Resolution], list[str]]:
+    def _window(self, parts: list[str], start: int) -> tuple[Resolution, int] | None:
+        """The longest run of words from `start` that names a gene or family as a whole:
+        'focal adhesion kinase', 'tumour necrosis factor', 'DNA ligase IV'. Lower-case
+        words name one by a name, a family or their initials, not an alias or the start of
+        a name ('small cell' is no SMAGP, small cell adhesion glycoprotein)."""
+        if _is_filler(parts[start]):
+            return None
+        for end in range(min(len(parts), start + WINDOW_WORDS), start + 1, -1):
+            if _is_filler(parts[end - 1]) or any("/" in p for p in parts[start:end]):
+                continue
+            phrase = " ".join(parts[start:end])
+            if phrase == phrase.lower():
+                found = self.resolve(phrase, WORD_RANKS if end - start > 2 else NAME_RANKS)
+                found = found if found.resolved else self._acronym(phrase, phrase) or found
+            else:
+                found = self.resolve(phrase)
+            if found.resolved or found.kind == KIND_AMBIGUOUS:
+                return found, end
+        return None
+
+    def _term(self, part: str, in_sentence: bool) -> tuple[list[Resolution], list[str], str | None]:
+        """One word's genes, suggestions, and the word itself if it is text, not a gene."""
         if "/" in part:
-            return self._slash(part), []
+            return self._slash(part), [], None
+        if in_sentence and (part.isdigit() or len(part) == 1 or part in _ROMAN):
+            return [], [], part  # '53', 'B' and 'II' in a sentence are words, not genes
         if in_sentence and part.isalpha() and part == part.lower() and len(part) > 3:
-            found = self.resolve(part)  # lower-case words in a sentence: only exact symbols
-            exact = found.kind == KIND_GENE and found.symbols[0].upper() == part.upper()
-            return ([found], []) if exact else ([], [])
-        return self._with_fuzzy(part, bare=not in_sentence)
+            # a lower-case word in a sentence is a gene only by a name, never an alias:
+            # 'insulin', 'integrins', 'interferon' are; 'lung' and 'cancer' are words
+            named = self.resolve(part, WORD_RANKS)
+            return ([named], [], None) if named.resolved else ([], [], part)
+        if in_sentence and part == part.lower():  # 'type-1' is no typo of TIPE1
+            plain = self.resolve(part)
+            return ([plain], [], None) if plain.kind != KIND_NONE else ([], [], part)
+        found, guesses = self._with_fuzzy(part, bare=not in_sentence)
+        return found, guesses, None
 
     def _chain(self, part: str) -> list[Resolution] | None:
         """'TLR4-MyD88', 'MEK–ERK', 'p52:RelB', 'KRAS+BRAF', 'PTEN-PI3K/AKT': several terms,
@@ -683,9 +989,19 @@ class Resolver:
         """'ERK1/2' and 'CDK4/6' are one group of two genes; 'PI3K/AKT' is two terms."""
         match = _SLASH_DIGITS_RE.match(part)
         if match:
-            stem, first, rest = match.groups()
-            names = [stem + first] + [stem + n for n in rest.strip("/").split("/")]
+            stem, first, rest, tail = match.groups()
+            numbers = [first, *rest.strip("/").split("/")]
+            if not tail and numbers[-1][-1].isupper() and all(n.isdigit() for n in numbers[:-1]):
+                numbers[-1], tail = numbers[-1][:-1], numbers[-1][-1]  # S1/2P: S1P and S2P
+            names = [stem + n + tail for n in numbers]
             found = [self.resolve(name) for name in names]
+            # TSC1 is a symbol, though CCL26 has it as an alias: the numbered name reads as it
+            found = [
+                replace(r, kind=KIND_GENE, symbols=r.symbols[:1])
+                if r.kind == KIND_AMBIGUOUS and r.symbols[0].upper() == n.upper()
+                else r
+                for n, r in zip(names, found, strict=True)
+            ]
             if all(r.resolved for r in found):
                 symbols = tuple(dict.fromkeys(s for r in found for s in r.symbols))
                 return [
@@ -700,6 +1016,7 @@ class Resolver:
                         ),
                     )
                 ]
-        return [
+        pieces = [
             r for piece in part.split("/") if piece for r in self._with_fuzzy(piece, bare=False)[0]
         ]
+        return same_gene(part, pieces) or pieces

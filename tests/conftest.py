@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("PATHWAY_BOT_SHARED", ROOT.parent / "shared"))
 SAMPLE = SHARED / "pfocr-sample"
 EVAL = SHARED / "eval" / "gene_queries.tsv"
+CAPTIONS = SHARED / "eval" / "caption_mentions.tsv"
 sys.path.insert(0, str(ROOT))  # testkit/ (shared with bench/) is importable from tests
 
 

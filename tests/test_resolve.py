@@ -195,3 +195,86 @@ def test_looks_like_gene(token, expected):
 
 def test_tokens_strip_edge_punctuation():
     assert tokens("which (ITGB3), RALB?") == ["which", "ITGB3", "RALB"]
+
+
+# Ways biologists write genes, each a principle rather than a row: none of these inputs is
+# in ../shared/eval. (query, [symbols per term], or None to check the term count only)
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        # full names and the parts of HGNC names that name a gene on their own
+        ("gasdermin D", [("GSDMD",)]),
+        ("interleukin 6", [("IL6",)]),
+        ("haem oxygenase 1", [("HMOX1",)]),  # British spelling, and read by its initials
+        ("granulin", [("GRN",)]),  # the leading word of 'granulin precursor'
+        ("cathelicidin", [("CAMP",)]),
+        ("coagulation factor III", [("F3",)]),  # 'coagulation factor III, tissue factor'
+        ("DNA ligase III", [("LIG3",)]),  # Roman numerals are HGNC's digits
+        ("kindlin 1", [("FERMT1",)]),  # the head noun and its number
+        ("kindlins", [("FERMT1", "FERMT2", "FERMT3")]),
+        ("mitochondrial", []),  # a qualifier after a comma names nothing
+        ("breast", []),  # the first word of several names names none of them
+        # initials: an alias or family, never an approved symbol by chance
+        ("Focal adhesion kinase", [("PTK2",)]),
+        ("NOD-like receptor", []),  # FamPlex has no NLR family: nothing, not a guess
+        ("RIG-I like receptors", [("DHX58", "IFIH1", "RIGI")]),  # FamPlex, plural
+        ("KRAS in non small cell lung cancer", [("KRAS",)]),  # not NHLH1's alias NSCL
+        # numbered names form a group when no gene has the stem itself
+        ("INSIG", [("INSIG1", "INSIG2")]),
+        ("SREBPs", [("SREBF1", "SREBF2")]),
+        ("NEU", [("ERBB2", "NEU1")]),  # a name of its own: never a series (NEU1-4)
+        # isoforms, receptors and states
+        ("SERCA1a", [("ATP2A1",)]),
+        ("IRE1β", [("ERN2",)]),
+        ("AT2R", [("AGTR2",)]),  # angiotensin II receptor type 2
+        ("ET1R", []),  # ET1 is endothelin itself, no receptor: not read as EDN1
+        ("γ-H2AX", [("H2AX",)]),
+        ("E-selectin", [("SELE",)]),  # HGNC's 'selectin E', not phospho-selectin
+        # slashes: shared numbers and tails, synonyms of one gene, names going on after
+        ("JNK1/2/3", [("MAPK8", "MAPK9", "MAPK10")]),
+        ("ROCK1/2", [("ROCK1", "ROCK2")]),
+        ("S1/2P", [("MBTPS1", "MBTPS2")]),
+        ("CDK2/cyclin E", [("CDK2",), ("CCNE1", "CCNE2")]),
+        ("TOP1/DNA ligase III", [("TOP1",), ("LIG3",)]),
+        # look-alike characters
+        ("ТР53", [("TP53",)]),  # Cyrillic Т and Р
+        ("IL‐6", [("IL6",)]),  # U+2010 hyphen
+        ("TNF‑α", [("TNF",)]),  # U+2011 non-breaking hyphen
+        ("“KRAS”", [("KRAS",)]),  # curly quotes
+        ("FcɛRI-γ", [("FCER1G",)]),  # IPA open e for epsilon
+        ("H2A.X", [("H2AX",)]),
+        # in a sentence, numbers, single letters and Roman numerals are words
+        ("TP53 protein 53", [("TP53",)]),
+        ("type II interferon", [None]),
+        # duplicates merge
+        ("TP53 p53 Tp53", [("TP53",)]),
+        ("STING TMEM173 STING1", [("STING1",)]),
+    ],
+)
+def test_ways_of_writing_genes(resolver, query, expected):
+    reading = resolver.read(query)
+    found = [r for r in reading.resolutions if r.symbols]
+    assert len(found) == len(expected), reading
+    for resolution, symbols in zip(found, expected, strict=True):
+        if symbols is not None:
+            assert set(resolution.symbols) == set(symbols), resolution
+
+
+def test_words_that_are_no_gene_are_kept_not_dropped(resolver):
+    reading = resolver.read("KRAS in lung cancer")
+    assert [r.symbols for r in reading.resolutions] == [("KRAS",)]
+    assert reading.words == ("lung", "cancer")
+
+
+def test_a_shared_name_offers_every_gene_most_figures_first():
+    lexicon = default_lexicon()
+    names = NameIndex.open(lexicon.version, lambda: lexicon, strip_key)
+    counts = {"WWTR1": 40, "TAFAZZIN": 2}
+    resolver = Resolver(names, lambda symbols: {s: counts.get(s, 0) for s in symbols})
+    found = resolver.resolve("TAZ")
+    assert found.kind == KIND_AMBIGUOUS
+    assert found.symbols == ("WWTR1", "TAFAZZIN")
+    assert (
+        "WWTR1 (alias, 40 figures)" in found.note
+        and "TAFAZZIN (previous symbol, 2 figures)" in found.note
+    )

@@ -54,9 +54,8 @@ def understood(answer: Answer) -> list[str]:
         if r.corrected:
             lines.append(f"“{term}” looks like a typo: showing *{shown}*.")
         elif r.kind == KIND_AMBIGUOUS:
-            others = ", ".join(bk.escape(s) for s in r.symbols[1:])
             lines.append(
-                f"“{term}” names several genes: showing *{shown}*; pick {others} below instead."
+                f"“{term}”: {bk.escape(r.note)}. Showing *{shown}*; pick another below instead."
             )
         elif r.kind == KIND_FAMILY:
             lines.append(
