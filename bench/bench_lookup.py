@@ -50,6 +50,16 @@ RESOLVE = [
     "figures with ITGB3 and RALB?",
     "IL-1β",
     "MEK1",
+    "focal adhesion kinase",
+    "tumour necrosis factor",
+    "KRAS in lung cancer",
+    "TLR4-MyD88",
+    "miR-148a-3p",
+    "pSTAT3",
+    "Insig",
+    "lipoxygenases",
+    "XRCC4/DNA ligase IV",
+    "which figures show TP53 and MDM2 in hepatocellular carcinoma?",
 ]
 ASK = {
     "gene": ["TP53", "AKT1", "EGFR", "KRAS", "MAPK1", "RALB", "ITGB3", "NOTCH1"],

@@ -9,15 +9,16 @@ A query is, in order of precedence:
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from . import queries
 from .errors import QueryError
-from .models import KIND_AMBIGUOUS, KIND_NONE, Answer, Mode, Resolution
+from .models import KIND_AMBIGUOUS, KIND_NONE, Answer, Mode, Reading, Resolution
 from .names import NameIndex
 from .postings import Postings
 from .resolve import Resolver
 from .schema import Database
-from .search import Vocabulary, search
+from .search import Vocabulary, search, text_matches
 from .wording import plural
 
 MAX_QUERY = 500  # characters; Slack allows more, no gene list needs it
@@ -25,6 +26,9 @@ FIGID_RE = re.compile(r"^PMC\d+__\S+$", re.IGNORECASE)
 PMCID_RE = re.compile(r"^PMC\d+$", re.IGNORECASE)
 FIGURE_CMD_RE = re.compile(r"^(?:figure|fig)\s+(\S+)\s*$", re.IGNORECASE)
 SEARCH_CMD_RE = re.compile(r"^search\s+(.+)$", re.IGNORECASE | re.DOTALL)
+GENE_CMD_RE = re.compile(r"^gene\s+(.+)$", re.IGNORECASE | re.DOTALL)
+TEXT_RERANK_MAX = 20_000  # gene figures re-ordered by the words of a mixed query
+SHORT_NOT_GENE = 2  # 'NO', 'K+': searched by what they are, not as written (no, k)
 HINT = (
     "Try a gene (KRAS), several genes (KRAS EGFR), a family (NF-kB), "
     "`figure PMC4111689` or `search integrin resistance`."
@@ -65,11 +69,18 @@ class Engine:
         command = SEARCH_CMD_RE.match(query)
         if command or '"' in query:
             return self.search(command.group(1) if command else query, limit, offset, text)
+        command = GENE_CMD_RE.match(query)
+        if command:
+            return self.genes(command.group(1), limit, offset, text, as_gene=True)
         return self.genes(query, limit, offset, text)
 
-    def genes(self, query: str, limit: int, offset: int, original: str) -> Answer:
-        """Figures mentioning the genes and families named in the query."""
-        resolutions, suggestions = self.resolver.resolve_query(query)
+    def genes(
+        self, query: str, limit: int, offset: int, original: str, as_gene: bool = False
+    ) -> Answer:
+        """Figures mentioning the genes and families named in the query; its other words
+        rank the figures whose text mentions them first."""
+        reading = self.resolver.read(query, as_gene=as_gene)
+        resolutions, suggestions = list(reading.resolutions), list(reading.suggestions)
         groups = [
             r.symbols[:1] if r.kind == KIND_AMBIGUOUS else r.symbols
             for r in resolutions
@@ -86,6 +97,9 @@ class Engine:
                     offset=offset,
                     message=f"No gene called “{query}”. Did you mean {', '.join(suggestions[:3])}?",
                 )
+            not_genes = [r for r in resolutions if r.not_gene]
+            if not_genes:
+                return self._not_genes(reading, limit, offset, original)
             fallback = self.search(query, limit, offset, original, tuple(resolutions))
             if fallback.total:
                 return fallback
@@ -97,6 +111,8 @@ class Engine:
                 offset=offset,
                 message=f"No gene, figure or text matched “{query}”. {HINT}",
             )
+        if reading.words:
+            return self._genes_and_words(reading, groups, limit, offset, original)
         if len(groups) == 1 and len(groups[0]) == 1:  # one gene: a range read of the index
             total = queries.gene_figure_counts(self.db, groups[0])[groups[0][0]]
             ranked = queries.top_figure_ids_for_symbol(self.db, groups[0][0], limit, offset)
@@ -117,6 +133,60 @@ class Engine:
             message=message,
             complete=complete if len(groups) > 1 else None,
         )
+
+    def _genes_and_words(
+        self,
+        reading: Reading,
+        groups: list[tuple[str, ...]],
+        limit: int,
+        offset: int,
+        original: str,
+    ) -> Answer:
+        """'KRAS in lung cancer': the KRAS figures, those whose text says 'lung cancer'
+        first. No word is dropped: the answer says how each was used."""
+        total, complete, ranked = self.postings.rank(groups, TEXT_RERANK_MAX, 0)
+        words = self._search_words(reading)
+        mentioning = text_matches(self.db, words) if words else frozenset()
+        first = [hit for hit in ranked if hit[0] in mentioning]
+        ordered = first + [hit for hit in ranked if hit[0] not in mentioning]
+        page = ordered[offset : offset + limit]
+        resolutions = reading.resolutions
+        label = " + ".join(r.label for r in resolutions if r.symbols)
+        return Answer(
+            original,
+            Mode.GENES,
+            resolutions,
+            reading.suggestions,
+            total=total,
+            offset=offset,
+            limit=limit,
+            figures=tuple(queries.load_hits(self.db, page)),
+            message=label
+            if total
+            else f"{label}: no figures mention {self._names(resolutions)} yet.",
+            complete=complete if len(groups) > 1 else None,
+            words=tuple(words),
+            text_hits=len(first),
+        )
+
+    @staticmethod
+    def _search_words(reading: Reading) -> list[str]:
+        """The words to match in figure text: a short non-gene by what it is (NO is
+        'nitric oxide', which FTS would otherwise read as the word 'no')."""
+        what = {r.input: r.not_gene for r in reading.resolutions if r.not_gene}
+        return [
+            what[word] if len(word) <= SHORT_NOT_GENE and word in what else word
+            for word in reading.words
+        ]
+
+    def _not_genes(self, reading: Reading, limit: int, offset: int, original: str) -> Answer:
+        """'NO', 'Mg2+ ATP': no gene, but what they are, searched for in figure text."""
+        text = " ".join(self._search_words(reading))
+        found = self.search(text, limit, offset, original, reading.resolutions)
+        named = ", ".join(f"“{r.input}” ({r.not_gene})" for r in reading.resolutions if r.not_gene)
+        inputs = " ".join(r.input for r in reading.resolutions if r.not_gene)
+        note = f"{named}: not read as a gene. For a gene of that name, ask `gene {inputs}`."
+        return replace(found, message=f"{note} {found.message}")
 
     def figure(self, ident: str, limit: int, offset: int, original: str) -> Answer:
         """One figure by figid, or all figures of a paper by PMCID."""

@@ -15,6 +15,7 @@ FAMPLEX_FILE = LEXICON_DIR / "famplex_families.tsv"
 SYNONYMS_FILE = LEXICON_DIR / "synonyms.tsv"
 RENAMED_FILE = LEXICON_DIR / "renamed.tsv"
 GROUNDING_FILE = LEXICON_DIR / "grounding.tsv"
+NOT_GENES_FILE = LEXICON_DIR / "not_genes.tsv"
 _NUMBERED_NAME = re.compile(r"^(.+?)\s+(?:\d+[A-Za-z]?|[A-Z])$")  # "talin 1" -> "talin"
 PROTEIN_CODING = "protein-coding gene"
 PARTIAL_NAME_MAX_GENES = 3  # a part of a name shared by more genes names none of them
@@ -101,6 +102,9 @@ class Lexicon:
     # and the head noun with its number, one gene: 'kindlin 2' (FERM domain containing
     # kindlin 2)
     head_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # curated metabolites, ions, reporters and cell types that collide with gene names:
+    # text as written ('NO', 'Mg2+', 'iPSCs') -> what it is ('nitric oxide')
+    not_genes: dict[str, str] = field(default_factory=dict)
     normal: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -125,7 +129,14 @@ def _add(index: dict[str, list[str]], key: str, symbol: str) -> None:
         bucket.append(symbol)
 
 
-LEXICON_FILES = (HGNC_FILE, FAMPLEX_FILE, SYNONYMS_FILE, RENAMED_FILE, GROUNDING_FILE)
+LEXICON_FILES = (
+    HGNC_FILE,
+    FAMPLEX_FILE,
+    SYNONYMS_FILE,
+    RENAMED_FILE,
+    GROUNDING_FILE,
+    NOT_GENES_FILE,
+)
 
 
 def lexicon_version(paths: Sequence[Path] = LEXICON_FILES) -> str:
@@ -136,14 +147,16 @@ def lexicon_version(paths: Sequence[Path] = LEXICON_FILES) -> str:
     return digest.hexdigest()[:12]
 
 
-def read_lexicon(
-    hgnc_path: Path = HGNC_FILE,
-    famplex_path: Path = FAMPLEX_FILE,
-    synonyms_path: Path = SYNONYMS_FILE,
-    renamed_path: Path = RENAMED_FILE,
-    grounding_path: Path = GROUNDING_FILE,
-) -> Lexicon:
-    """Read the TSV files into a Lexicon."""
+def lexicon_files(folder: Path = LEXICON_DIR) -> tuple[Path, ...]:
+    """The lexicon's files in `folder`, in LEXICON_FILES order."""
+    return tuple(Path(folder) / path.name for path in LEXICON_FILES)
+
+
+def read_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
+    """Read the TSV files of `folder` into a Lexicon."""
+    hgnc_path, famplex_path, synonyms_path, renamed_path, grounding_path, not_genes_path = (
+        lexicon_files(folder)
+    )
     symbols, entrez, symbol_entrez, locus = {}, {}, {}, {}
     gene_names: dict[str, list[str]] = {}
     previous: dict[str, list[str]] = {}
@@ -215,7 +228,13 @@ def read_lexicon(
                 if new in owners:
                     owners.remove(new)
                 previous[old] = [new, *owners]
+    not_genes: dict[str, str] = {}
+    if Path(not_genes_path).exists():
+        with open(not_genes_path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                not_genes[row["text"].strip()] = row["what"].strip()
     return Lexicon(
+        not_genes=not_genes,
         partial_names=partial_names(names_of_coding, gene_names),
         full_names={symbol: name for name, symbol in names_of_coding},
         head_names=head_names(names_of_coding, gene_names),
@@ -225,9 +244,7 @@ def read_lexicon(
         previous={k: tuple(v) for k, v in previous.items()},
         aliases={k: tuple(v) for k, v in aliases.items()},
         families=families,
-        version=lexicon_version(
-            (hgnc_path, famplex_path, synonyms_path, renamed_path, grounding_path)
-        ),
+        version=lexicon_version(lexicon_files(folder)),
         synonyms={k: tuple(v) for k, v in synonyms.items()},
         locus=locus,
         renamed=renamed,

@@ -29,6 +29,7 @@ class Resolution:
     note: str = ""  # why: "previous symbol of CDK1", "corrected from KRSA"
     corrected: bool = False  # resolved by fuzzy match, so the answer must say so
     name: str = ""  # short display name of a group: "NF-κB family", "ERK1/2"
+    not_gene: str = ""  # what a curated non-gene is: "nitric oxide" for NO
 
     @property
     def title(self) -> str:
@@ -82,6 +83,18 @@ class Answer:
     figures: tuple[FigureHit, ...] = ()
     message: str = ""  # what was understood, or why nothing was found
     complete: int | None = None  # with several genes: how many figures show every one
+    words: tuple[str, ...] = ()  # query words read as text, not genes: 'lung cancer'
+    text_hits: int | None = None  # of the gene figures, how many mention those words
+
+    def text_note(self) -> str | None:
+        """'3 mention “lung cancer” (shown first)': the words of a mixed query."""
+        if self.text_hits is None or not self.words:
+            return None
+        words = " ".join(self.words)
+        if not self.text_hits:
+            return f"none mention “{words}”"
+        verb = "mentions" if self.text_hits == 1 else "mention"
+        return f"{self.text_hits:,} {verb} “{words}” (shown first)"
 
     def coverage(self) -> str | None:
         """'2 figures show TP53 and MDM2 · 14 show one of them', or 'No figure shows both
@@ -115,12 +128,14 @@ class Answer:
                     "name": r.title,
                     "note": r.note,
                     "corrected": r.corrected,
+                    **({"not_gene": r.not_gene} if r.not_gene else {}),
                 }
                 for r in self.genes
             ],
             "suggestions": list(self.suggestions),
             "total": self.total,
             **({"complete": self.complete} if self.complete is not None else {}),
+            **({"words": list(self.words), "text_hits": self.text_hits} if self.words else {}),
             "offset": self.offset,
             "limit": self.limit,
             "message": self.message,

@@ -37,6 +37,7 @@ def _code_version() -> str:
 CODE_VERSION = _code_version()
 RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_NAME, RANK_ALIAS = range(6)
 RANK_OTHER_ALIAS = 6  # an alias of a non-coding gene or pseudogene: never beats a protein's
+NOT_GENE_ANY_CASE = 4  # characters from which a non-gene matches in lower case too
 RANK_PARTIAL = 7  # the leading words of a name: 'hepcidin', 'mechanistic target of rapamycin'
 
 SCHEMA = """
@@ -47,6 +48,7 @@ CREATE TABLE fuzzy (key TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (key, nam
 CREATE TABLE entrez (id TEXT PRIMARY KEY, symbol TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE formerly (symbol TEXT NOT NULL, old TEXT NOT NULL, PRIMARY KEY (symbol, old))
     WITHOUT ROWID;
+CREATE TABLE not_genes (key TEXT PRIMARY KEY, what TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE fullname (symbol TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -70,6 +72,13 @@ def deletions(word: str, depth: int) -> set[str]:
         frontier = {w[:i] + w[i + 1 :] for w in frontier if len(w) > 1 for i in range(len(w))}
         found |= frontier
     return found
+
+
+def not_gene_keys(text: str) -> list[str]:
+    """How a curated non-gene is matched: as written, and longer ones in lower case too
+    (NADPH, nadph). Never in upper case: NO is nitric oxide but 'no' a word, cAMP is
+    cyclic AMP but CAMP the gene of cathelicidin."""
+    return [text, text.lower()] if len(text) >= NOT_GENE_ANY_CASE else [text]
 
 
 def fuzzy_depth(word: str) -> int:
@@ -144,6 +153,14 @@ def build(lexicon: Lexicon, target: Path, strip_key: Callable[[str], str]) -> No
         conn.executemany(
             "INSERT OR IGNORE INTO formerly VALUES (?, ?)",
             sorted((new, old) for old, new in lexicon.renamed.items()),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO not_genes VALUES (?, ?)",
+            sorted(
+                (key, what)
+                for text, what in lexicon.not_genes.items()
+                for key in not_gene_keys(text)
+            ),
         )
         conn.executemany("INSERT INTO fullname VALUES (?, ?)", sorted(lexicon.full_names.items()))
         conn.execute("INSERT INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])
@@ -247,6 +264,26 @@ class NameIndex:
             Entry(rank, name, tuple(symbols.split()), family)
             for rank, name, symbols, family in rows
         ]
+
+    def any_stripped(self, keys: list[str]) -> bool:
+        """Is any of these keys a name without spaces and hyphens (one query)?"""
+        if not keys:
+            return False
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT 1 FROM names WHERE stripped = 1 AND key IN "
+                f"({','.join('?' * len(keys))}) LIMIT 1",
+                keys,
+            ).fetchone()
+        return row is not None
+
+    def not_gene(self, text: str) -> str | None:
+        """What a curated non-gene is ('nitric oxide' for NO), or None for anything else."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT what FROM not_genes WHERE key = ?", [text]
+            ).fetchone()
+        return row[0] if row else None
 
     def gene_name(self, symbols: Iterable[str]) -> list[str]:
         """HGNC's full names of these genes, upper case."""

@@ -480,6 +480,16 @@ def _is_filler(word: str) -> bool:
     return word.lower() in FILLER and not word.isupper()
 
 
+def integrin_symbol(text: str) -> str | None:
+    """HGNC's pattern for integrin names: 'integrin β3' -> ITGB3, 'integrin alpha V' ->
+    ITGAV."""
+    integrin = _INTEGRIN_RE.match(_GREEK_RE.sub(lambda m: GREEK[m.group(0)][0], text))
+    if not integrin:
+        return None
+    letter = "A" if integrin.group(1).lower() == "alpha" else "B"
+    return f"ITG{letter}{integrin.group(2).upper()}"
+
+
 def _initials(words: list[str]) -> list[str]:
     """Ways to abbreviate a name: 'mTOR complex 1' -> MTORC1 (a word with inner capitals
     or digits stays whole), 'NOD-like receptor' -> NLR (initials only), 'RIG-I-like
@@ -581,10 +591,9 @@ class Resolver:
         singular = _PLURAL_RE.match(spelled)
         if singular:  # 5. a plural: TLRs, MMPs, integrins, AMPA receptors, PPARs
             yield [singular.group(1)], True
-        integrin = _INTEGRIN_RE.match(_GREEK_RE.sub(lambda m: GREEK[m.group(0)][0], text))
+        integrin = integrin_symbol(text)
         if integrin:  # 6. protein-name pattern: integrin β3 -> ITGB3
-            letter = "A" if integrin.group(1).lower() == "alpha" else "B"
-            yield [f"ITG{letter}{integrin.group(2).upper()}"], False
+            yield [integrin], False
         arabic = _ROMAN_RE.sub(lambda m: str(_ROMAN[m.group(1)]), text)
         if arabic != text:  # 7. 'DNA ligase IV' is HGNC's 'DNA ligase 4'
             yield [arabic], True
@@ -606,12 +615,18 @@ class Resolver:
         if state:
             yield text[state.end() :], f"{text} read as {text[state.end() :]}"
 
-    def resolve(self, term: str, ranks: frozenset[int] | None = None) -> Resolution:
+    def resolve(
+        self, term: str, ranks: frozenset[int] | None = None, as_gene: bool = False
+    ) -> Resolution:
         """Resolve one term without fuzzy matching (digits are Entrez ids). With `ranks`,
-        only names of those ranks count, and none of the looser readings after them."""
+        only names of those ranks count, and none of the looser readings after them. A
+        curated non-gene (NO, ATP, Mg2+, iPSCs) is none, unless `as_gene`."""
         text = fold(term)
         if not text:
             return Resolution(term, KIND_NONE)
+        what = None if as_gene else self.names.not_gene(text)
+        if what:
+            return Resolution(term, KIND_NONE, note=f"not read as a gene: {what}", not_gene=what)
         if text.isdigit():
             symbol = self.names.entrez(text)
             if symbol is None:
@@ -854,14 +869,33 @@ class Resolver:
         reading = self.read(text)
         return list(reading.resolutions), list(reading.suggestions)
 
-    def read(self, text: str) -> Reading:
+    def read(self, text: str, as_gene: bool = False) -> Reading:
         """A free-text query: its genes and families (several words may name one: 'focal
         adhesion kinase', 'KRAS in lung cancer'), did-you-mean suggestions, and the words
-        that are no gene, kept for a text match."""
-        text = fold(text).strip(_TOKEN_EDGES + " ")
-        whole = self.resolve(text) if text else Resolution(text, KIND_NONE)
+        that are no gene (NO, ATP, 'lung cancer'), kept for a text match. `as_gene` reads
+        the curated non-genes as genes too (`gene NO`)."""
+        reading = self._read(fold(text).strip(_TOKEN_EDGES + " "))
+        if not as_gene or not any(r.not_gene for r in reading.resolutions):
+            return reading
+        resolutions, suggestions = [], list(reading.suggestions)
+        for r in reading.resolutions:
+            found = self.resolve(r.input, as_gene=True) if r.not_gene else r
+            if found.kind == KIND_NONE and r.not_gene and looks_like_gene(r.input):
+                suggestions += self.suggest(r.input)
+            resolutions.append(found)
+        words = tuple(w for w in reading.words if w not in {r.input for r in reading.resolutions})
+        return Reading(merge(resolutions), tuple(dict.fromkeys(suggestions)), words)
+
+    def _read(self, text: str) -> Reading:
+        several = len(text.split()) > 1
+        if not text or (several and not self.names.any_stripped(self._phrase_keys(text))):
+            whole = Resolution(text, KIND_NONE)  # no reading of the whole is a name
+        else:
+            whole = self.resolve(text)
         if whole.resolved or whole.kind == KIND_AMBIGUOUS or (whole.note and text.isdigit()):
             return Reading((whole,))
+        if whole.not_gene:
+            return Reading((whole,), words=(text,))
         parts = tokens(text)
         if len(parts) == 1 and "/" not in parts[0]:
             found, guesses = self._with_fuzzy(parts[0], bare=True)
@@ -890,7 +924,7 @@ class Resolver:
             found, guesses, word = self._term(part, sentence)
             resolutions += found
             suggestions += guesses
-            words += [word] if word else []
+            words += [word] if word else [r.input for r in found if r.not_gene]
         return Reading(merge(resolutions), tuple(dict.fromkeys(suggestions)), tuple(words))
 
     def _window(self, parts: list[str], start: int) -> tuple[Resolution, int] | None:
@@ -904,6 +938,8 @@ class Resolver:
             if _is_filler(parts[end - 1]) or any("/" in p for p in parts[start:end]):
                 continue
             phrase = " ".join(parts[start:end])
+            if not self.names.any_stripped(self._phrase_keys(phrase)):
+                continue  # one look-up rules out every reading of this run of words
             if phrase == phrase.lower():
                 found = self.resolve(phrase, WORD_RANKS if end - start > 2 else NAME_RANKS)
                 found = found if found.resolved else self._acronym(phrase, phrase) or found
@@ -912,6 +948,18 @@ class Resolver:
             if found.resolved or found.kind == KIND_AMBIGUOUS:
                 return found, end
         return None
+
+    @staticmethod
+    def _phrase_keys(phrase: str) -> list[str]:
+        """Every key a run of words could match under (its spellings, its initials)."""
+        spellings = [phrase, *greek_variants(phrase), american(phrase)]
+        singular = _PLURAL_RE.match(phrase)
+        spellings += [singular.group(1)] if singular else []
+        spellings.append(_ROMAN_RE.sub(lambda m: str(_ROMAN[m.group(1)]), phrase))
+        spellings += [integrin_symbol(phrase) or ""]
+        words = [w for w in _ACRONYM_WORD_RE.findall(phrase) if w.lower() not in FILLER]
+        spellings += _initials(words) if words else []
+        return sorted({strip_key(s) for s in spellings} - {""})
 
     def _term(self, part: str, in_sentence: bool) -> tuple[list[Resolution], list[str], str | None]:
         """One word's genes, suggestions, and the word itself if it is text, not a gene."""

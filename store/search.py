@@ -78,6 +78,18 @@ def _candidates(db: Database, expression: str, total: int, count: int) -> list[t
     return sorted(newest, key=lambda row: row[1])[:count]
 
 
+def text_matches(db: Database, words: list[str], cap: int = 50_000) -> frozenset[int]:
+    """Figures whose title, caption or paper title has every one of these words."""
+    terms = parse_terms(" ".join(words), FILLER)
+    if not terms:
+        return frozenset()
+    rows = db.execute(
+        "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ? LIMIT ?",
+        [match_expression(terms), cap],
+    )
+    return frozenset(row[0] for row in rows)
+
+
 WHOLE_WORD_RATIO = 70  # 'resistanse'~'resist' is 75, 'channel'~'can' is 60
 
 

@@ -242,3 +242,45 @@ def test_every_2019_symbol_still_resolves_to_itself_or_its_successor():
             if not found.symbols or found.symbols[0] != expected:
                 wrong.append((symbol, expected, found.kind, found.symbols[:3]))
     assert wrong == [], wrong[:20]
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    store = Store(tmp_path / "mixed.db")
+    folder = tmp_path / "in"
+    write(folder, "PMC10__a.md", record("PMC10__a", "KRAS in pancreatic cancer", ["KRAS"]))
+    write(folder, "PMC11__b.md", record("PMC11__b", "KRAS in lung cancer", ["KRAS", "EGFR"]))
+    write(folder, "PMC12__c.md", record("PMC12__c", "Nitric oxide and cGMP", ["PRKG1"]))
+    write(folder, "PMC13__d.md", record("PMC13__d", "EGFR in lung cancer", ["EGFR"]))
+    store.ingest([folder])
+    return store
+
+
+def test_words_that_are_not_genes_rank_the_figures_that_mention_them_first(mixed):
+    answer = mixed.ask("KRAS in lung cancer")
+    assert [r.symbols for r in answer.genes] == [("KRAS",)]
+    assert answer.total == 2  # still every KRAS figure: the words rank, they do not filter
+    assert [f.figid for f in answer.figures] == ["PMC11__b", "PMC10__a"]
+    assert answer.words == ("lung", "cancer") and answer.text_hits == 1
+    assert answer.text_note() == "1 mentions “lung cancer” (shown first)"
+    assert mixed.ask("KRAS").figures[0].figid == "PMC10__a"  # the order the words changed
+
+
+def test_a_curated_non_gene_is_searched_as_what_it_is(mixed):
+    answer = mixed.ask("NO")
+    assert answer.mode == Mode.SEARCH
+    assert [f.figid for f in answer.figures] == ["PMC12__c"]  # 'nitric oxide', not 'no'
+    assert answer.genes[0].not_gene == "nitric oxide"
+    assert "not read as a gene" in answer.message and "`gene NO`" in answer.message
+
+
+@pytest.mark.parametrize("query", ["Mg²⁺", "iPSCs", "nadph", "YFP", "H2O2"])
+def test_metabolites_ions_reporters_and_cells_are_not_genes(mixed, query):
+    answer = mixed.ask(query)
+    assert not [r for r in answer.genes if r.symbols]
+    assert answer.genes[0].not_gene
+
+
+def test_gene_x_reads_a_curated_non_gene_as_a_gene(mixed):
+    assert [r.symbols for r in mixed.ask("gene Mg2+").genes] == [("MUC7",)]  # HGNC alias
+    assert mixed.ask("CAMP").genes[0].symbols[0] == "CAMP"  # cAMP is cyclic AMP, CAMP a gene

@@ -64,6 +64,14 @@ def understood(answer: Answer) -> list[str]:
             )
         elif r.note and r.symbols and r.input.upper() != r.title.upper():
             lines.append(f"“{term}” → *{shown}* ({bk.escape(r.note)}).")
+        elif r.not_gene:
+            lines.append(
+                f"“{term}” is {bk.escape(r.not_gene)}: not read as a gene "
+                f"(`gene {term}` reads it as one)."
+            )
+    note = answer.text_note()
+    if note:
+        lines.append(f"Words used as text, not genes: {bk.escape(note)}.")
     if answer.mode == Mode.SEARCH:
         lines.append(bk.escape(answer.message))
     return lines

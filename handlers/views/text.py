@@ -9,7 +9,12 @@ def answer_text(answer: Answer) -> str:
     """A readable multi-line answer, as `pathway-bot ask` prints it."""
     lines = []
     for resolution in answer.genes:
-        if resolution.note:
+        if resolution.not_gene:
+            lines.append(
+                f"Note: {resolution.input} is {resolution.not_gene}, not read as a gene "
+                f"(`gene {resolution.input}` reads it as one)"
+            )
+        elif resolution.note:
             lines.append(f"Note: {resolution.input} → {resolution.label or '?'}: {resolution.note}")
     corrected = {s for r in answer.genes if r.corrected for s in r.symbols}
     others = [s for s in answer.suggestions if s not in corrected]
@@ -22,6 +27,7 @@ def answer_text(answer: Answer) -> str:
         return "\n".join(lines)
     first, last = answer.offset + 1, answer.offset + len(answer.figures)
     head = answer.coverage() or f"{answer.message} · {plural(answer.total, 'figure')}"
+    head += f" · {answer.text_note()}" if answer.text_note() else ""
     lines.append(f"{head} (showing {first}–{last})")
     for number, hit in enumerate(answer.figures, first):
         year = f" ({hit.year})" if hit.year else ""
