@@ -15,15 +15,24 @@ from . import queries
 from .clock import utc_now
 from .errors import NotFound
 from .events import EventClaims, events_path
-from .lexicon import Lexicon, default_lexicon, lexicon_version
+from .lexicon import (
+    LEXICON_DIR,
+    Lexicon,
+    default_lexicon,
+    installed_lexicon,
+    lexicon_files,
+    lexicon_version,
+    read_lexicon,
+)
 from .models import Answer, ChannelState, DigestPage, FigureHit, Stats, Subscription
 from .names import NameIndex
-from .schema import Database, connect, meta, note_lexicon_version, write
+from .schema import Database, connect, meta, write
 
 if TYPE_CHECKING:
     from .digest import DigestPlan
     from .engine import Engine
     from .ingest import IngestReport
+    from .relink import RelinkReport
     from .sync import Checkout
 
 
@@ -47,6 +56,7 @@ _ingest = _Lazy(".ingest")
 _sync = _Lazy(".sync")
 _engine = _Lazy(".engine")
 _resolve = _Lazy(".resolve")
+_relink = _Lazy(".relink")
 
 
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -72,11 +82,13 @@ class Store:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._lexicon = lexicon
+        self.lexicon_folder = installed_lexicon(self.path)
         # Hashing the lexicon files takes milliseconds; parsing them, most of a second:
         # a database already loaded with this version never parses them for a query.
-        self.lexicon_version = lexicon.version if lexicon else lexicon_version()
+        self.lexicon_version = (
+            lexicon.version if lexicon else lexicon_version(lexicon_files(self.lexicon_folder))
+        )
         self.db = connect(self.path)
-        note_lexicon_version(self.db, self.lexicon_version)
         self._engine: Engine | None = None
         self.events = EventClaims(events_path(self.path))
         # Request-time writes (subscribe, unsubscribe) use their own connection and lock, so
@@ -96,7 +108,11 @@ class Store:
     def lexicon(self) -> Lexicon:
         """The parsed lexicon: read on first use (ingest, a new lexicon version)."""
         if self._lexicon is None:
-            self._lexicon = default_lexicon()
+            self._lexicon = (
+                default_lexicon()
+                if self.lexicon_folder == LEXICON_DIR
+                else read_lexicon(self.lexicon_folder)
+            )
         return self._lexicon
 
     def _open_names(self) -> NameIndex:
@@ -114,8 +130,27 @@ class Store:
 
     @_locked
     def ingest(self, paths: Iterable[Path | str], **options: Any) -> IngestReport:
-        """Incrementally ingest record files or folders (see store.ingest.ingest)."""
-        return _ingest.ingest(self.db, paths, self.lexicon, **options)
+        """Incrementally ingest record files or folders (see store.ingest.ingest); figures
+        linked with an older lexicon are re-linked first."""
+        self.relink_if_stale()
+        report = _ingest.ingest(self.db, paths, self.lexicon, **options)
+        if not _relink.stale(self.db, self.lexicon_version):
+            return report
+        _relink.mark_linked(self.db, self.lexicon_version)  # the first figures of a database
+        return report
+
+    def links_stale(self) -> bool:
+        """Were the figures linked with another lexicon than the one in use?"""
+        return _relink.stale(self.db, self.lexicon_version)
+
+    @_locked
+    def relink_if_stale(self) -> RelinkReport | None:
+        """Re-link every figure to the lexicon in use, if it changed (no record is re-read)."""
+        if not self.links_stale():
+            return None
+        report = _relink.relink(self.db, self.lexicon)
+        self._engine = None  # the resolver's popularity and postings read the new links
+        return report
 
     @_locked
     def ensure_seeded(self) -> IngestReport | None:

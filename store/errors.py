@@ -15,3 +15,7 @@ class NotFound(StoreError):
 
 class QueryError(StoreError):
     """A query could not be understood or answered."""
+
+
+class LexiconError(StoreError):
+    """A lexicon file or download is missing, partial or not what it claims to be."""

@@ -22,8 +22,15 @@ from typing import NamedTuple
 from .clock import utc_now
 from .errors import RecordError
 from .lexicon import Lexicon
-from .ranking import focus
-from .records import MAX_RECORD_BYTES, Record, parse_record, read_regular, read_sidecar
+from .ranking import focus, link_focus
+from .records import (
+    MAX_RECORD_BYTES,
+    Record,
+    evidence_symbol,
+    parse_record,
+    read_regular,
+    read_sidecar,
+)
 from .schema import Database, bump_corpus_version, index_fts, resume_fts, suspend_fts, write
 
 BATCH_SIZE = 5000  # records written at a time, and per commit in small runs
@@ -72,6 +79,7 @@ class Prepared(NamedTuple):  # a tuple, not a dataclass: it unpickles twice as f
     figure: tuple  # values in FIGURE_FIELDS order
     focus: float
     symbols: tuple[str, ...]  # distinct lookup symbols
+    link_focus: tuple[float, ...]  # each symbol's ranking key: focus plus evidence strength
     known_path: bool = False  # the ledger has seen this path before
 
 
@@ -135,8 +143,7 @@ def prepare(
     """Turn a Record into the rows the writer stores."""
     symbols = tuple(dict.fromkeys([symbol or written.upper() for written, symbol in record.genes]))
     rank = focus(record.score, len(symbols), record.year)
-    hgnc = lexicon.normal.get
-    evidence = [(hgnc(e.symbol.upper()) or e.symbol.upper(), *e) for e in record.evidence]
+    evidence = [(evidence_symbol(e.symbol, e.gene_id, lexicon), *e) for e in record.evidence]
     figure = (
         record.figid,
         record.pmcid,
@@ -160,7 +167,8 @@ def prepare(
         rank,
         path,
     )
-    return Prepared(path, sha1, record.figid, figure, rank, symbols, known_path)
+    links = tuple(link_focus(rank, symbols, [list(row) for row in evidence], record.organisms))
+    return Prepared(path, sha1, record.figid, figure, rank, symbols, links, known_path)
 
 
 @lru_cache(maxsize=256)
@@ -385,7 +393,7 @@ class _Writer:
                     inserted.append(figure_id)
                 next_id = max(next_id, figure_id + 1)
             existing[item.figid] = figure_id
-            links.extend(zip(item.symbols, repeat(item.focus), repeat(figure_id)))
+            links.extend(zip(item.symbols, item.link_focus, repeat(figure_id)))
             deltas.update(item.symbols)
         self.conn.executemany(_INSERT_NEW_FIGURE, new_rows)
         if self.fts_suspended and inserted:
@@ -456,13 +464,18 @@ class _Writer:
 
 def _delete_links(conn: sqlite3.Connection, figure_id: int, deltas: Counter) -> None:
     """Remove a figure's gene links, counting what each symbol loses."""
-    rank, genes = conn.execute(
-        "SELECT focus, genes FROM figures WHERE id = ?", [figure_id]
+    rank, genes, evidence, organisms = conn.execute(
+        "SELECT focus, genes, evidence, organisms FROM figures WHERE id = ?", [figure_id]
     ).fetchone()
-    symbols = {symbol or written.upper() for written, symbol in json.loads(genes)}
+    symbols = tuple(
+        dict.fromkeys(symbol or written.upper() for written, symbol in json.loads(genes))
+    )
+    keys = link_focus(
+        rank, symbols, json.loads(evidence) if evidence else [], tuple(json.loads(organisms))
+    )
     conn.executemany(
         "DELETE FROM figure_genes WHERE symbol = ? AND focus = ? AND figure_id = ?",
-        [(symbol, rank, figure_id) for symbol in symbols],
+        [(symbol, key, figure_id) for symbol, key in zip(symbols, keys, strict=True)],
     )
     deltas.subtract(symbols)
 

@@ -16,6 +16,7 @@ SYNONYMS_FILE = LEXICON_DIR / "synonyms.tsv"
 RENAMED_FILE = LEXICON_DIR / "renamed.tsv"
 GROUNDING_FILE = LEXICON_DIR / "grounding.tsv"
 NOT_GENES_FILE = LEXICON_DIR / "not_genes.tsv"
+MOUSE_FILE = LEXICON_DIR / "mouse_orthologs.tsv"
 _NUMBERED_NAME = re.compile(r"^(.+?)\s+(?:\d+[A-Za-z]?|[A-Z])$")  # "talin 1" -> "talin"
 PROTEIN_CODING = "protein-coding gene"
 PARTIAL_NAME_MAX_GENES = 3  # a part of a name shared by more genes names none of them
@@ -105,6 +106,8 @@ class Lexicon:
     # curated metabolites, ions, reporters and cell types that collide with gene names:
     # text as written ('NO', 'Mg2+', 'iPSCs') -> what it is ('nitric oxide')
     not_genes: dict[str, str] = field(default_factory=dict)
+    # mouse symbol as written -> the human gene it reads as (HCOP): Trp53 -> TP53
+    mouse: dict[str, str] = field(default_factory=dict)
     normal: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +116,8 @@ class Lexicon:
         self.normal.update({k: v[0] for k, v in self.previous.items() if len(v) == 1})
         self.normal.update(self.renamed)
         self.normal.update(self.symbols)
+        for mouse, human in self.mouse.items():  # Trp53 in a mouse figure is TP53
+            self.normal.setdefault(mouse.upper(), human)
 
     def coding(self, symbol: str) -> bool:
         """Is this a protein-coding gene (the aliases of others never beat its aliases)?"""
@@ -136,6 +141,7 @@ LEXICON_FILES = (
     RENAMED_FILE,
     GROUNDING_FILE,
     NOT_GENES_FILE,
+    MOUSE_FILE,
 )
 
 
@@ -147,6 +153,23 @@ def lexicon_version(paths: Sequence[Path] = LEXICON_FILES) -> str:
     return digest.hexdigest()[:12]
 
 
+def installed_lexicon(db_path: Path) -> Path:
+    """The lexicon folder a database uses: the one `pathway-bot lexicon update` installed
+    beside it (`<db>.lexicon/current` names it), else the one vendored in the package."""
+    pointer = lexicon_home(db_path) / "current"
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except OSError:
+        return LEXICON_DIR
+    folder = pointer.parent / name
+    return folder if name and (folder / HGNC_FILE.name).is_file() else LEXICON_DIR
+
+
+def lexicon_home(db_path: Path) -> Path:
+    """Where updated lexicons of a database live: `<db>.lexicon/`."""
+    return Path(f"{db_path}.lexicon")
+
+
 def lexicon_files(folder: Path = LEXICON_DIR) -> tuple[Path, ...]:
     """The lexicon's files in `folder`, in LEXICON_FILES order."""
     return tuple(Path(folder) / path.name for path in LEXICON_FILES)
@@ -154,9 +177,15 @@ def lexicon_files(folder: Path = LEXICON_DIR) -> tuple[Path, ...]:
 
 def read_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     """Read the TSV files of `folder` into a Lexicon."""
-    hgnc_path, famplex_path, synonyms_path, renamed_path, grounding_path, not_genes_path = (
-        lexicon_files(folder)
-    )
+    (
+        hgnc_path,
+        famplex_path,
+        synonyms_path,
+        renamed_path,
+        grounding_path,
+        not_genes_path,
+        mouse_path,
+    ) = lexicon_files(folder)
     symbols, entrez, symbol_entrez, locus = {}, {}, {}, {}
     gene_names: dict[str, list[str]] = {}
     previous: dict[str, list[str]] = {}
@@ -233,7 +262,14 @@ def read_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         with open(not_genes_path, encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle, delimiter="\t"):
                 not_genes[row["text"].strip()] = row["what"].strip()
+    mouse: dict[str, str] = {}
+    if Path(mouse_path).exists():
+        with open(mouse_path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                human = renamed.get(row["human_symbol"].upper(), row["human_symbol"])
+                mouse[row["mouse_symbol"].strip()] = human
     return Lexicon(
+        mouse=mouse,
         not_genes=not_genes,
         partial_names=partial_names(names_of_coding, gene_names),
         full_names={symbol: name for name, symbol in names_of_coding},

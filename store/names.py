@@ -22,7 +22,7 @@ from pathlib import Path
 from .lexicon import Lexicon
 
 CACHE_ENV = "PATHWAY_BOT_CACHE_DIR"
-FORMAT = 6  # bump when the tables or ranks below change
+FORMAT = 7  # bump when the tables or ranks below change
 
 
 def _code_version() -> str:
@@ -36,9 +36,10 @@ def _code_version() -> str:
 
 CODE_VERSION = _code_version()
 RANK_SYMBOL, RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_NAME, RANK_ALIAS = range(6)
-RANK_OTHER_ALIAS = 6  # an alias of a non-coding gene or pseudogene: never beats a protein's
+RANK_MOUSE = 6  # a mouse symbol read as its human ortholog: Trp53 -> TP53 (HCOP)
+RANK_OTHER_ALIAS = 7  # an alias of a non-coding gene or pseudogene: never beats a protein's
 NOT_GENE_ANY_CASE = 4  # characters from which a non-gene matches in lower case too
-RANK_PARTIAL = 7  # the leading words of a name: 'hepcidin', 'mechanistic target of rapamycin'
+RANK_PARTIAL = 8  # the leading words of a name: 'hepcidin', 'mechanistic target of rapamycin'
 
 SCHEMA = """
 CREATE TABLE names (key TEXT NOT NULL, stripped INTEGER NOT NULL, rank INTEGER NOT NULL,
@@ -49,6 +50,7 @@ CREATE TABLE entrez (id TEXT PRIMARY KEY, symbol TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE formerly (symbol TEXT NOT NULL, old TEXT NOT NULL, PRIMARY KEY (symbol, old))
     WITHOUT ROWID;
 CREATE TABLE not_genes (key TEXT PRIMARY KEY, what TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE mouse (symbol TEXT PRIMARY KEY, human TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE fullname (symbol TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -97,6 +99,9 @@ def _entries(lexicon: Lexicon) -> Iterator[tuple[str, Entry]]:
     for head, members in lexicon.head_names.items():  # 'lipoxygenase', 'kindlin 2'
         group = head.lower() if len(members) > 1 else None
         yield head, Entry(RANK_PARTIAL, head, members, family=group)
+    for mouse, human in lexicon.mouse.items():
+        if mouse.upper() != human.upper():  # Pten is PTEN already, as a human symbol
+            yield mouse, Entry(RANK_MOUSE, mouse, (human,))
     for rank, table in (
         (RANK_PREVIOUS, lexicon.previous),
         (RANK_CURATED, lexicon.synonyms),
@@ -162,6 +167,7 @@ def build(lexicon: Lexicon, target: Path, strip_key: Callable[[str], str]) -> No
                 for key in not_gene_keys(text)
             ),
         )
+        conn.executemany("INSERT INTO mouse VALUES (?, ?)", sorted(lexicon.mouse.items()))
         conn.executemany("INSERT INTO fullname VALUES (?, ?)", sorted(lexicon.full_names.items()))
         conn.execute("INSERT INTO meta VALUES ('lexicon_version', ?)", [lexicon.version])
         conn.executescript(INDEXES)
@@ -277,12 +283,18 @@ class NameIndex:
             ).fetchone()
         return row is not None
 
+    def mouse(self, symbol: str) -> str | None:
+        """The human gene a mouse symbol (as written: Pten, Trp53) is read as, if any."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT human FROM mouse WHERE symbol = ?", [symbol]
+            ).fetchone()
+        return row[0] if row else None
+
     def not_gene(self, text: str) -> str | None:
         """What a curated non-gene is ('nitric oxide' for NO), or None for anything else."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT what FROM not_genes WHERE key = ?", [text]
-            ).fetchone()
+            row = self._conn.execute("SELECT what FROM not_genes WHERE key = ?", [text]).fetchone()
         return row[0] if row else None
 
     def gene_name(self, symbols: Iterable[str]) -> list[str]:

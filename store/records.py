@@ -3,7 +3,7 @@
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -362,6 +362,29 @@ def read_chemical_sidecar(text: str) -> set[str]:
     }
 
 
+def link_genes(
+    written: list[str], evidence: Sequence[Evidence], lexicon: Lexicon
+) -> tuple[Gene, ...]:
+    """Each gene as written, with today's approved symbol: by the sidecar's Entrez id for
+    that symbol when it has one (renames never change it), else by symbol, previous
+    symbol or mouse symbol. This runs for every gene of every record: dict look-ups only."""
+    hgnc = lexicon.normal.get
+    ids = {e.symbol.upper(): e.gene_id for e in evidence if e.gene_id}
+    if not ids:
+        return tuple(map(Gene, written, map(hgnc, map(str.upper, written))))
+    entrez = lexicon.entrez.get
+    return tuple(
+        Gene(w, entrez(ids.get(upper, "")) or hgnc(upper))
+        for w, upper in zip(written, map(str.upper, written), strict=True)
+    )
+
+
+def evidence_symbol(symbol: str, gene_id: str | None, lexicon: Lexicon) -> str:
+    """The look-up symbol of one evidence row: by Entrez id, else by symbol."""
+    upper = symbol.upper()
+    return (gene_id and lexicon.entrez.get(gene_id)) or lexicon.normal.get(upper) or upper
+
+
 def parse_record(
     text: str, lexicon: Lexicon, gene_tsv: str | None = None, chemical_tsv: str | None = None
 ) -> Record:
@@ -390,13 +413,12 @@ def parse_record(
         chemicals = read_chemical_sidecar(chemical_tsv) if chemical_tsv else set()
     if gene_tsv:
         evidence = list(read_gene_sidecar(gene_tsv))
-    hgnc = lexicon.normal.get  # the inlined Lexicon.normalise: this runs for every gene
     unique = (
         [w for w in dict.fromkeys(written) if w not in chemicals]
         if chemicals
         else list(dict.fromkeys(written))
     )
-    genes = tuple(map(Gene, unique, map(hgnc, map(str.upper, unique))))
+    genes = link_genes(unique, evidence, lexicon)
     return Record(
         figid=figid,
         generation=GENERATION_LEGACY if legacy else GENERATION_CURRENT,

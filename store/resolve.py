@@ -12,6 +12,7 @@ from .names import (
     RANK_ALIAS,
     RANK_CURATED,
     RANK_FAMILY,
+    RANK_MOUSE,
     RANK_NAME,
     RANK_OTHER_ALIAS,
     RANK_PARTIAL,
@@ -33,6 +34,7 @@ RANK_NOTES = {
     RANK_NAME: "name",
     RANK_ALIAS: "alias",
     RANK_OTHER_ALIAS: "alias",
+    RANK_MOUSE: "mouse symbol",
     RANK_PARTIAL: "part of the name",
 }
 
@@ -93,6 +95,7 @@ _LETTER_FIRST_RE = re.compile(r"^([A-Z0-9]{1,2})-([a-z]{4,})$")  # P-selectin: '
 _RECEPTOR_RE = re.compile(r"^(.*[A-Za-z0-9])-?R(\d+[A-Z]?)?$")  # AT1R, 5-HTR2A
 _STATE_GREEK_RE = re.compile(r"^[αβγδ]-?(?=[A-Z])")  # γH2AX: the phosphorylated form
 _LONG_ACRONYM = 5
+_MOUSE_CASE_RE = re.compile(r"^[A-Z][a-z0-9-]+$")  # Pten, Mapk1, Cdkn1a
 _ONE_WORD_RE = re.compile(r"^[^\s/]+$")
 _ACRONYM_WORD_RE = re.compile(r"[A-Za-z0-9α-ω]+")
 _ACRONYM_RANKS = (RANK_FAMILY, RANK_PREVIOUS, RANK_CURATED, RANK_ALIAS)
@@ -643,7 +646,9 @@ class Resolver:
             if ranks is not None:
                 hits = [e for e in hits if e.rank in ranks]
             if hits:
-                return self._series(term, text, hits) or self._choose(term, hits)
+                return self._series(term, text, hits) or self._as_human(
+                    text, self._choose(term, hits)
+                )
         if ranks is not None:
             return Resolution(term, KIND_NONE)
         singular = _PLURAL_RE.match(text)
@@ -668,6 +673,17 @@ class Resolver:
         return any(
             wanted & set(_ACRONYM_WORD_RE.findall(name)) for name in self.names.gene_name(symbols)
         )
+
+    def _as_human(self, text: str, found: Resolution) -> Resolution:
+        """'Pten read as human PTEN': a mouse symbol written the mouse way says so."""
+        if (
+            found.kind != KIND_GENE
+            or text == found.symbols[0]
+            or not _MOUSE_CASE_RE.match(text)
+            or self.names.mouse(text) != found.symbols[0]
+        ):
+            return found
+        return replace(found, note=f"mouse {text} read as human {found.symbols[0]}")
 
     def _is_receptor(self, hits: list[Entry]) -> bool:
         """AT1R is AGTR1 because AT1 names angiotensin II receptor type 1."""
@@ -796,6 +812,8 @@ class Resolver:
             note = ""
         elif best in (RANK_SYMBOL, RANK_FAMILY):
             note = f"read as {primary}"
+        elif best == RANK_MOUSE:
+            note = f"mouse {fold(term)} read as human {primary}"
         else:
             note = f"{RANK_NOTES[best]} of {primary}"
         label = self._with_former_name(primary)

@@ -74,7 +74,8 @@ SCHEMA = textwrap.dedent(
 
     -- The lexicon is not copied in here: its names live in the read-only file
     -- pathway-bot-names-<version>.sqlite beside the database (store/names.py); ATTACH it
-    -- to join on it. meta.lexicon_version says which version the figures were linked with.
+    -- to join on it. meta.links_version says which lexicon (and link format) the figures
+    -- were linked with; store/relink.py re-derives the links when it changes.
 
     -- Figures per symbol, kept by ingest in the same transactions; did-you-mean tie-breaks
     -- and `stats` read it instead of counting millions of links.
@@ -348,11 +349,3 @@ def meta(db: Database, key: str) -> str | None:
     """Read one value from the meta table."""
     row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return row[0] if row else None
-
-
-def note_lexicon_version(db: Database, version: str) -> None:
-    """Record the lexicon version the figures are linked with."""
-    if meta(db, "lexicon_version") == version:
-        return
-    with write(db.conn):
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('lexicon_version', ?)", [version])
