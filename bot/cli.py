@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from handlers.views.text import answer_text, stats_text
+from handlers.views.text import answer_text, lexicon_text, stats_text
 from store import Store, StoreError
 
 from .config import SERVE_THREADS, ConfigError, load_config
@@ -389,3 +389,82 @@ def schedule(obj):
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def lexicon(ctx, as_json):
+    """Show the gene lexicon in use: versions, sources and counts.
+
+    \b
+    Examples:
+        pathway-bot lexicon
+        pathway-bot lexicon update
+        pathway-bot lexicon update --hgnc hgnc_complete_set.txt --famplex famplex/
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    info = ctx.obj.store().lexicon_info()
+    if as_json:
+        click.echo(json.dumps(info.to_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(lexicon_text(info))
+
+
+@lexicon.command("update")
+@click.option(
+    "--hgnc",
+    default=None,
+    metavar="URL|FILE",
+    help="HGNC's complete set (hgnc_complete_set.txt, or .gz). [default: HGNC's download URL]",
+)
+@click.option(
+    "--famplex",
+    default=None,
+    metavar="URL|DIR",
+    help="Where FamPlex's relations.csv and grounding_map.csv are. [default: FamPlex on GitHub]",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=60,
+    show_default=True,
+    help="Seconds without data before a download fails.",
+)
+@click.pass_obj
+def lexicon_update(obj, hgnc, famplex, timeout):
+    """Refresh the lexicon from HGNC's and FamPlex's published files.
+
+    Downloads (or reads) the files, checks them, derives the lexicon beside the database
+    and swaps it in atomically, then re-links the figures without re-reading any record.
+    A failed or partial download leaves everything as it was.
+
+    \b
+    Example:
+        pathway-bot lexicon update
+    """
+    from store.lexicon_update import FAMPLEX_URL, HGNC_URL
+
+    store = obj.store()
+    result, relinked = store.update_lexicon(hgnc or HGNC_URL, famplex or FAMPLEX_URL, timeout)
+    if result.unchanged:
+        click.echo(f"lexicon {result.version} is already the one in use")
+    else:
+        click.echo(f"lexicon {result.previous} -> {result.version} ({result.folder})")
+    click.echo(", ".join(f"{name} {count:,}" for name, count in result.counts.items()))
+    if relinked:
+        click.echo(relinked.summary())
+
+
+@lexicon.command("relink")
+@click.pass_obj
+def lexicon_relink(obj):
+    """Re-link the figures to the lexicon in use (ingest, sync and serve do it too).
+
+    \b
+    Example:
+        pathway-bot lexicon relink
+    """
+    report = obj.store().relink_if_stale()
+    click.echo(report.summary() if report else "the figures are linked with the lexicon in use")

@@ -38,6 +38,9 @@ def prepare(config: Config, *secrets: str) -> None:
     store = Store(config.db)  # creates the schema and seeds a new database once, up front
     try:
         store.ensure_seeded()
+        relinked = store.relink_if_stale()  # a new lexicon since the figures were linked
+        if relinked:
+            logging.getLogger("pathway_bot").info(relinked.summary())
     finally:
         store.close()
     check_slack(config)

@@ -25,6 +25,8 @@ the same code to refresh an installed bot from HGNC's and FamPlex's current file
 synonyms.tsv and not_genes.tsv are our own curated tables and are not rebuilt.
 """
 
+import hashlib
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -47,6 +49,17 @@ def main(source: Path) -> None:
         )
         for path in Path(temp).glob("*.tsv"):
             path.replace(OUT / path.name)
+    hgnc = json.loads((source / HGNC_2026.replace(".tsv.gz", ".json")).read_text())
+    sources = {
+        "hgnc": {
+            "source": hgnc["source_url"],
+            "as_of": hgnc["downloaded_date"],
+            "sha256": hashlib.sha256((source / HGNC_2026).read_bytes()).hexdigest(),
+        },
+        "famplex": {"source": "https://github.com/sorgerlab/famplex", "as_of": "0.0.5 (2024-07)"},
+        "hcop": {"source": "HGNC HCOP mouse-human orthologs", "as_of": "2024-01"},
+    }
+    (OUT / "sources.json").write_text(json.dumps(sources, indent=2) + "\n", encoding="utf-8")
     print(counts)
 
 

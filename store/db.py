@@ -24,7 +24,15 @@ from .lexicon import (
     lexicon_version,
     read_lexicon,
 )
-from .models import Answer, ChannelState, DigestPage, FigureHit, Stats, Subscription
+from .models import (
+    Answer,
+    ChannelState,
+    DigestPage,
+    FigureHit,
+    LexiconInfo,
+    Stats,
+    Subscription,
+)
 from .names import NameIndex
 from .schema import Database, connect, meta, write
 
@@ -32,6 +40,7 @@ if TYPE_CHECKING:
     from .digest import DigestPlan
     from .engine import Engine
     from .ingest import IngestReport
+    from .lexicon_update import UpdateResult
     from .relink import RelinkReport
     from .sync import Checkout
 
@@ -57,6 +66,7 @@ _sync = _Lazy(".sync")
 _engine = _Lazy(".engine")
 _resolve = _Lazy(".resolve")
 _relink = _Lazy(".relink")
+_lexicon_update = _Lazy(".lexicon_update")
 
 
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,11 +143,53 @@ class Store:
         """Incrementally ingest record files or folders (see store.ingest.ingest); figures
         linked with an older lexicon are re-linked first."""
         self.relink_if_stale()
-        report = _ingest.ingest(self.db, paths, self.lexicon, **options)
-        if not _relink.stale(self.db, self.lexicon_version):
-            return report
-        _relink.mark_linked(self.db, self.lexicon_version)  # the first figures of a database
-        return report
+        if _relink.unmarked(self.db, self.lexicon_version):  # the first figures: say how
+            _relink.mark_linked(self.db, self.lexicon_version)  # they will be linked
+        return _ingest.ingest(self.db, paths, self.lexicon, **options)
+
+    def lexicon_info(self) -> LexiconInfo:
+        """The lexicon in use: where it is, its version, sources and counts."""
+        lexicon = self.lexicon
+        withdrawn = sum(1 for group in lexicon.locus.values() if group == "withdrawn")
+        counts = {
+            "approved genes": len(lexicon.symbols) - withdrawn,
+            "protein-coding": len(lexicon.symbols) - len(lexicon.locus),
+            "withdrawn symbols kept": withdrawn,
+            "renamed since 2019": len(lexicon.renamed),
+            "families": len(lexicon.families),
+            "family names from the literature": len(lexicon.family_names),
+            "curated lab names": len(lexicon.synonyms),
+            "curated non-genes": len(lexicon.not_genes),
+            "mouse orthologs": len(lexicon.mouse),
+        }
+        return LexiconInfo(
+            folder=str(self.lexicon_folder),
+            installed=self.lexicon_folder != LEXICON_DIR,
+            version=self.lexicon_version,
+            counts=counts,
+            sources=_lexicon_update.describe(self.lexicon_folder),
+            links_current=not self.links_stale(),
+        )
+
+    @_locked
+    def update_lexicon(
+        self, hgnc: str, famplex: str, timeout: float = 60.0
+    ) -> tuple[UpdateResult, RelinkReport | None]:
+        """Install the lexicon derived from these sources (URLs or local paths), then
+        re-link the figures to it. A failed download or check changes nothing."""
+        result = _lexicon_update.update(self.path, hgnc, famplex, timeout, self.lexicon)
+        self.lexicon_folder = installed_lexicon(self.path)
+        self.lexicon_version = lexicon_version(lexicon_files(self.lexicon_folder))
+        self._lexicon = result.lexicon
+        self._drop_engine()
+        return result, self.relink_if_stale()
+
+    def _drop_engine(self) -> None:
+        """Forget the engine (its name index and caches): the lexicon or links changed."""
+        names = self._engine.resolver._names if self._engine else None
+        if isinstance(names, NameIndex):
+            names.close()
+        self._engine = None
 
     def links_stale(self) -> bool:
         """Were the figures linked with another lexicon than the one in use?"""
@@ -149,7 +201,7 @@ class Store:
         if not self.links_stale():
             return None
         report = _relink.relink(self.db, self.lexicon)
-        self._engine = None  # the resolver's popularity and postings read the new links
+        self._drop_engine()  # the resolver's popularity and postings read the new links
         return report
 
     @_locked

@@ -67,6 +67,8 @@ class FigureHit:
     genes: tuple[str, ...] = ()  # every gene symbol of the figure, in record order
     matched: tuple[str, ...] = ()
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # symbol -> OCR words
+    # matched symbol -> how the image matched it: 'symbol', 'synonym', 'another species'
+    evidence: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,21 @@ class Stats:
     papers: int
     last_ingest: dict | None
     top_genes: tuple[tuple[str, int], ...]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LexiconInfo:
+    """What `pathway-bot lexicon` shows: the lexicon in use, its sources and counts."""
+
+    folder: str
+    installed: bool  # updated by `lexicon update` (else the one vendored in the package)
+    version: str
+    counts: dict[str, int]
+    sources: dict
+    links_current: bool  # the figures are linked with this lexicon
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -36,13 +36,14 @@ class Postings(CorpusCache):
             self._lists.move_to_end(symbol)
             return self._lists[symbol]
         ranks = self._ranks
-        ordered = [
+        # In figure order: a link's own key (its evidence) orders one gene's figures, but
+        # merging and intersecting lists needs every list in the same, global order.
+        ordered = sorted(
             ranks[row[0]]
             for row in self.db.execute(
-                "SELECT figure_id FROM figure_genes WHERE symbol = ? ORDER BY focus, figure_id",
-                [symbol],
+                "SELECT figure_id FROM figure_genes WHERE symbol = ?", [symbol]
             )
-        ]
+        )
         entry = (ordered, frozenset(ordered))
         self._lists[symbol] = entry
         if len(self._lists) > MAX_CACHED_SYMBOLS:

@@ -4,10 +4,12 @@ import json
 from collections.abc import Iterable, Sequence
 
 from .models import FigureHit, Stats
+from .ranking import evidence_penalty, strength
 from .schema import Database
 
 FIGURE_COLUMNS = (
-    "id, figid, title, year, pmcid, paper_title, reftext, caption, doi, filename, gene_count, genes"
+    "id, figid, title, year, pmcid, paper_title, reftext, caption, doi, filename, gene_count, "
+    "genes, organisms"
 )
 
 
@@ -43,23 +45,28 @@ def load_hits(db: Database, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> li
         )
     }
     words: dict[tuple[int, str], list[str]] = {}
-    for figure_id, symbol, word in db.execute(
-        "SELECT figure_id, symbol, word FROM gene_evidence "
-        "WHERE figure_id IN (SELECT value FROM json_each(?)) AND word IS NOT NULL",
+    costs: dict[tuple[int, str], float] = {}
+    organisms = {figure_id: tuple(json.loads(row[12])) for figure_id, row in rows.items()}
+    for figure_id, symbol, word, source, organism in db.execute(
+        "SELECT figure_id, symbol, word, source, organism FROM gene_evidence "
+        "WHERE figure_id IN (SELECT value FROM json_each(?))",
         [ids],
     ):
-        bucket = words.setdefault((figure_id, symbol), [])
-        if word not in bucket:
+        key = (figure_id, symbol)
+        cost = evidence_penalty(source, organism, organisms.get(figure_id, ()))
+        costs[key] = min(cost, costs.get(key, cost))
+        bucket = words.setdefault(key, [])
+        if word is not None and word not in bucket:
             bucket.append(word)
     hits = []
     for figure_id, matched in ranked:
         row = rows.get(figure_id)
         if row is not None:
-            hits.append(_hit(row, matched, words))
+            hits.append(_hit(row, matched, words, costs))
     return hits
 
 
-def _hit(row: tuple, matched: tuple[str, ...], words: dict) -> FigureHit:
+def _hit(row: tuple, matched: tuple[str, ...], words: dict, costs: dict) -> FigureHit:
     genes = tuple(
         dict.fromkeys(symbol or written.upper() for written, symbol in json.loads(row[11]))
     )
@@ -76,7 +83,8 @@ def _hit(row: tuple, matched: tuple[str, ...], words: dict) -> FigureHit:
         gene_count=row[10],
         genes=genes,
         matched=matched,
-        words={s: tuple(words[(row[0], s)]) for s in genes if (row[0], s) in words},
+        words={s: tuple(words[(row[0], s)]) for s in genes if words.get((row[0], s))},
+        evidence={s: strength(costs[(row[0], s)]) for s in matched if (row[0], s) in costs},
     )
 
 

@@ -9,6 +9,7 @@ new.
 """
 
 import json
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
@@ -30,11 +31,17 @@ class RelinkReport:
     links: int
     before: str | None  # the links version the database had
     after: str
+    subscriptions: int = 0  # channel subscriptions moved to a renamed gene's new symbol
 
     def summary(self) -> str:
         return (
             f"re-linked {self.figures:,} figures ({self.changed:,} changed, "
             f"{self.links:,} links) from lexicon {self.before or 'unknown'} to {self.after}"
+            + (
+                f"; {self.subscriptions} subscription(s) follow renamed genes"
+                if self.subscriptions
+                else ""
+            )
         )
 
 
@@ -47,6 +54,11 @@ def stale(db: Database, lexicon_version: str) -> bool:
     """Were the figures linked with another lexicon or link format than this one?"""
     if db.execute("SELECT 1 FROM figures LIMIT 1").fetchone() is None:
         return False
+    return meta(db, "links_version") != links_version(lexicon_version)
+
+
+def unmarked(db: Database, lexicon_version: str) -> bool:
+    """Does the database not say yet which lexicon its (absent) figures are linked with?"""
     return meta(db, "links_version") != links_version(lexicon_version)
 
 
@@ -128,8 +140,39 @@ def relink(db: Database, lexicon: Lexicon) -> RelinkReport:
         )
         conn.execute("DELETE FROM gene_counts")
         conn.executemany("INSERT INTO gene_counts VALUES (?, ?)", sorted(counts.items()))
+        subscriptions = _relink_subscriptions(conn, lexicon)
         after = links_version(lexicon.version)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('links_version', ?)", [after])
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('relinked', ?)", [utc_now()])
         bump_corpus_version(conn)
-    return RelinkReport(figures, changed, links, before, after)
+    return RelinkReport(figures, changed, links, before, after, subscriptions)
+
+
+def _relink_subscriptions(conn: sqlite3.Connection, lexicon: Lexicon) -> int:
+    """A channel that follows a gene HGNC has since renamed follows its successor: the
+    figures are linked to the new symbol now, and so must the subscription be. Following
+    both the old and the new name becomes one subscription."""
+    changed = 0
+    rows = conn.execute(
+        "SELECT id, channel, kind, label, symbols FROM subscriptions "
+        "WHERE kind IN ('gene', 'family') ORDER BY id"
+    ).fetchall()
+    for sub_id, channel, kind, label, symbols_json in rows:
+        symbols = json.loads(symbols_json)
+        today = list(dict.fromkeys(lexicon.normal.get(s.upper(), s) for s in symbols))
+        if today == symbols:
+            continue
+        new_key = ",".join(sorted(today))
+        if conn.execute(
+            "SELECT 1 FROM subscriptions WHERE channel = ? AND kind = ? AND key = ? AND id != ?",
+            [channel, kind, new_key, sub_id],
+        ).fetchone():
+            conn.execute("DELETE FROM subscriptions WHERE id = ?", [sub_id])
+        else:
+            new_label = today[0] if kind == "gene" and label == symbols[0] else label
+            conn.execute(
+                "UPDATE subscriptions SET key = ?, label = ?, symbols = ? WHERE id = ?",
+                [new_key, new_label, _json(today), sub_id],
+            )
+        changed += 1
+    return changed

@@ -1,5 +1,6 @@
 """Ingest: round trip, idempotence, changes, broken files, and a kill in the middle."""
 
+import json
 import os
 import signal
 import sqlite3
@@ -257,3 +258,62 @@ def test_old_copies_of_the_lexicon_are_dropped_and_nothing_else(tmp_path):
     assert not {t for t in tables if t.startswith("lexicon_")}
     assert {"figures", "figure_genes", "subscriptions", "digests"} <= tables
     store.close()
+
+
+SIDECAR = "organism_id\torganism_name\tword\tncbigene_symbol\tncbigene_id\tsource\n"
+
+
+def test_sidecar_entrez_ids_link_old_symbols_to_todays_gene(store, tmp_path):
+    """A record of its day names a gene by a symbol since retired; its sidecar's Entrez id
+    (which never changes) says which gene today's symbol is."""
+    write(tmp_path / "_figures", "PMC1__f1.md", record(genes=["STINGOLD", "NOTAGENE"]))
+    write(
+        tmp_path / "_data",
+        "PMC1__f1-genes.tsv",
+        SIDECAR + "9606\tHomo sapiens\tSTING\tSTINGOLD\t340061\tncbigene_symbol\n",
+    )
+    store.ingest([tmp_path])
+    genes = json.loads(store.db.execute("SELECT genes FROM figures").fetchone()[0])
+    assert genes == [["STINGOLD", "STING1"], ["NOTAGENE", None]]  # as written, and today's
+    assert [f.figid for f in store.ask("STING").figures] == ["PMC1__f1"]
+    evidence = store.db.execute("SELECT symbol, source_symbol FROM gene_evidence").fetchall()
+    assert evidence == [("STING1", "STINGOLD")]
+
+
+def test_a_gene_matched_by_its_symbol_ranks_above_a_synonym_or_another_species(store, tmp_path):
+    rows = {
+        "PMC1__synonym": "9606\tHomo sapiens\tERK\tMAPK1\t5594\tncbigene_synonym\n",
+        "PMC2__symbol": "9606\tHomo sapiens\tMAPK1\tMAPK1\t5594\tncbigene_symbol\n",
+        "PMC3__fly": "7227\tDrosophila melanogaster\trl\tMAPK1\t5594\tncbigene_symbol\n",
+    }
+    for figid, row in rows.items():
+        write(tmp_path / "_figures", f"{figid}.md", record(figid, figid, ["MAPK1"]))
+        write(tmp_path / "_data", f"{figid}-genes.tsv", SIDECAR + row)
+    store.ingest([tmp_path])
+    answer = store.ask("MAPK1")
+    assert [f.figid for f in answer.figures] == ["PMC2__symbol", "PMC1__synonym", "PMC3__fly"]
+    assert [f.evidence.get("MAPK1") for f in answer.figures] == [
+        "symbol",
+        "synonym",
+        "another species",
+    ]
+    assert_consistent(store.path)
+    # Re-reading a changed figure removes exactly its old links, whatever their keys.
+    write(tmp_path / "_data", "PMC3__fly-genes.tsv", SIDECAR + rows["PMC2__symbol"])
+    store.ingest([tmp_path])
+    assert_consistent(store.path)
+    assert store.ask("MAPK1").total == 3
+
+
+def test_figures_linked_with_another_lexicon_are_relinked_first(store, tmp_path, sample_dir):
+    store.ingest([sample_dir])
+    before = snapshot(store)
+    with store.db.conn:  # as an older version would have left it: other links, other version
+        store.db.execute("UPDATE meta SET value = 'old-1' WHERE key = 'links_version'")
+        store.db.execute("UPDATE figure_genes SET focus = focus + 1")
+    assert store.links_stale()
+    report = store.relink_if_stale()
+    assert report is not None and report.figures == len(before["figures"])
+    assert snapshot(store) == before and not store.links_stale()
+    assert store.relink_if_stale() is None
+    assert_consistent(store.path)

@@ -15,10 +15,18 @@ MAX_BOLD_GENES = 12  # matched genes listed on the card; the rest are a count
 SHOWN_GENES = 8  # genes listed on a card that matched nothing (figure and search answers)
 
 
+WEAK_EVIDENCE = ("synonym", "another species")  # said on the card: the match is loose
+
+
 def seen_as(hit: FigureHit, symbol: str) -> str:
-    """' (seen as “K-Ras”)' when the image spelled the gene differently."""
+    """' (seen as “K-Ras”)' when the image spelled the gene differently, and ' (seen as
+    “ERK”, a synonym)' when only a loose match found it."""
     words = [w for w in hit.words.get(symbol, ()) if w.upper() != symbol.upper()]
-    return f" (seen as “{bk.escape(', '.join(words[:3]))}”)" if words else ""
+    how = hit.evidence.get(symbol)
+    weak = f"only by {'a ' if how == 'synonym' else ''}{how}" if how in WEAK_EVIDENCE else ""
+    if words:
+        return f" (seen as “{bk.escape(', '.join(words[:3]))}”{', ' + weak if weak else ''})"
+    return f" ({weak})" if weak else ""
 
 
 def gene_line(hit: FigureHit) -> str:

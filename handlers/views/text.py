@@ -1,8 +1,10 @@
 """Plain-text rendering of engine answers for the terminal."""
 
 from store.links import pfocr_url
-from store.models import Answer, Stats
+from store.models import Answer, LexiconInfo, Stats
 from store.wording import plural
+
+from .cards import WEAK_EVIDENCE
 
 
 def answer_text(answer: Answer) -> str:
@@ -32,7 +34,11 @@ def answer_text(answer: Answer) -> str:
     for number, hit in enumerate(answer.figures, first):
         year = f" ({hit.year})" if hit.year else ""
         lines.append(f"{number:>3}. {hit.title or hit.figid}{year}")
-        matched = f" · matched {', '.join(hit.matched)}" if hit.matched else ""
+        shown = [
+            f"{s} (only by {hit.evidence[s]})" if hit.evidence.get(s) in WEAK_EVIDENCE else s
+            for s in hit.matched
+        ]
+        matched = f" · matched {', '.join(shown)}" if hit.matched else ""
         lines.append(f"     {hit.figid}{matched}")
         seen = [
             f"{s} as '{w}'"
@@ -45,6 +51,23 @@ def answer_text(answer: Answer) -> str:
         lines.append(f"     {pfocr_url(hit.figid)}")
     if last < answer.total:
         lines.append(f"More: --offset {last}")
+    return "\n".join(lines)
+
+
+def lexicon_text(info: LexiconInfo) -> str:
+    """`pathway-bot lexicon` output."""
+    where = "installed by `lexicon update`" if info.installed else "vendored in the package"
+    lines = [f"lexicon      {info.version} ({where})", f"folder       {info.folder}"]
+    for name, source in info.sources.items():
+        if isinstance(source, dict):
+            source = f"{source.get('source')} (as of {source.get('as_of') or '?'})"
+        lines.append(f"{name:<12} {source}")
+    lines += [f"  {count:>8,}  {name}" for name, count in info.counts.items()]
+    lines.append(
+        "figures      linked with this lexicon"
+        if info.links_current
+        else "figures      linked with an older lexicon: run `pathway-bot lexicon relink`"
+    )
     return "\n".join(lines)
 
 
