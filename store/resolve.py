@@ -476,6 +476,7 @@ def looks_like_gene(token: str) -> bool:
 
 NAME_RANKS = frozenset((RANK_SYMBOL, RANK_FAMILY, RANK_CURATED, RANK_NAME))
 WORD_RANKS = frozenset((RANK_SYMBOL, RANK_FAMILY, RANK_CURATED, RANK_NAME, RANK_PARTIAL))
+NAME_LINKS = frozenset(["of"])  # the one small word inside names: 'mechanistic target of'
 WINDOW_WORDS = 6  # the longest name read from a sentence: 'receptor activator of NF-κB ligand'
 
 
@@ -952,7 +953,16 @@ class Resolver:
         a name ('small cell' is no SMAGP, small cell adhesion glycoprotein)."""
         if _is_filler(parts[start]):
             return None
-        for end in range(min(len(parts), start + WINDOW_WORDS), start + 1, -1):
+        # 'TP53 and MDM2' is two genes: a name runs on through 'of', no other small word
+        stop = next(
+            (
+                i
+                for i in range(start + 1, len(parts))
+                if _is_filler(parts[i]) and parts[i].lower() not in NAME_LINKS
+            ),
+            len(parts),
+        )
+        for end in range(min(stop, start + WINDOW_WORDS), start + 1, -1):
             if _is_filler(parts[end - 1]) or any("/" in p for p in parts[start:end]):
                 continue
             phrase = " ".join(parts[start:end])

@@ -284,3 +284,16 @@ def test_metabolites_ions_reporters_and_cells_are_not_genes(mixed, query):
 def test_gene_x_reads_a_curated_non_gene_as_a_gene(mixed):
     assert [r.symbols for r in mixed.ask("gene Mg2+").genes] == [("MUC7",)]  # HGNC alias
     assert mixed.ask("CAMP").genes[0].symbols[0] == "CAMP"  # cAMP is cyclic AMP, CAMP a gene
+
+
+def test_mouse_symbols_in_records_and_queries_read_as_the_human_gene(tmp_path):
+    store = Store(tmp_path / "mouse.db")
+    write(tmp_path / "in", "PMC20__m.md", record("PMC20__m", "Mouse liver", ["Trp53", "Pten"]))
+    store.ingest([tmp_path / "in"])
+    for query, symbol in (("TP53", "TP53"), ("Trp53", "TP53"), ("Pten", "PTEN")):
+        answer = store.ask(query)
+        assert [f.figid for f in answer.figures] == ["PMC20__m"], query
+        assert answer.genes[0].symbols == (symbol,)
+    assert store.ask("Trp53").genes[0].note == "mouse Trp53 read as human TP53"
+    assert store.ask("Pten").genes[0].note == "mouse Pten read as human PTEN"
+    assert store.ask("PTEN").genes[0].note == ""  # written the human way: nothing to say

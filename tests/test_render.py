@@ -41,6 +41,10 @@ QUERIES = {
     "none": "xyzzy plover",
     "hostile": "<!channel> <@U123> & <https://evil.example|click>",
     "hostile search": 'search "<!here>" NEAR(* -',
+    "genes and words": "KRAS in <!channel> cancer",
+    "not a gene": "NO",
+    "mouse": "Trp53",
+    "shared name": "p62",
 }
 
 
@@ -363,3 +367,28 @@ def test_several_genes_are_told_honestly(names, total, complete, expected):
     answer = Answer(" ".join(names), Mode.GENES, genes, total=total, complete=complete)
     assert answer.coverage() == expected
     assert render.headline(answer) == expected
+
+
+def test_words_of_a_mixed_query_are_in_the_header_and_explained(seeded):
+    answer = seeded.ask("KRAS in lung cancer")
+    message = render.answer_message(answer, View(answer.query, 0, PREVIEW), T)
+    check_message(message)
+    header = message["blocks"][0]["text"]["text"]
+    assert header.startswith("KRAS · ") and "“lung cancer”" in header
+    assert has_text(message, "not read as genes")
+
+
+def test_a_non_gene_says_so_and_how_to_ask_for_the_gene(seeded):
+    answer = seeded.ask("Mg2+")
+    message = render.answer_message(answer, View(answer.query, 0, PREVIEW), T)
+    check_message(message)
+    assert has_text(message, "magnesium ion: not read as a gene")
+    assert has_text(message, "`gene Mg2+`")
+
+
+def test_a_card_says_when_only_a_synonym_matched():
+    weak = hit(matched=("MAPK1",), genes=("MAPK1",), words={"MAPK1": ("ERK",)})
+    weak = FigureHit(**{**weak.__dict__, "evidence": {"MAPK1": "synonym"}})
+    assert "(seen as “ERK”, only by a synonym)" in gene_line(weak)
+    fly = FigureHit(**{**weak.__dict__, "words": {}, "evidence": {"MAPK1": "another species"}})
+    assert "*MAPK1* (only by another species)" in gene_line(fly)

@@ -36,9 +36,11 @@ def headline(answer: Answer) -> str:
     """What was understood and how much was found, e.g. 'KRAS · 342 figures'."""
     count = plural(answer.total, "figure")
     if answer.mode == Mode.GENES:
-        return answer.coverage() or (
+        head = answer.coverage() or (
             f"{' + '.join(group_name(r) for r in answer.genes if r.symbols)} · {count}"
         )
+        note = answer.text_note()  # 'KRAS · 26 figures · 3 mention “lung cancer” (shown first)'
+        return f"{head} · {note}" if note else head
     if answer.mode == Mode.SEARCH:  # the query itself goes in mrkdwn, never in plain text
         return f"Search results · {count}"
     if answer.mode == Mode.FIGURE:
@@ -69,9 +71,9 @@ def understood(answer: Answer) -> list[str]:
                 f"“{term}” is {bk.escape(r.not_gene)}: not read as a gene "
                 f"(`gene {term}` reads it as one)."
             )
-    note = answer.text_note()
-    if note:
-        lines.append(f"Words used as text, not genes: {bk.escape(note)}.")
+    if answer.words:
+        words = bk.escape(" ".join(answer.words))
+        lines.append(f"“{words}”: not read as genes; figures whose text mentions them come first.")
     if answer.mode == Mode.SEARCH:
         lines.append(bk.escape(answer.message))
     return lines
