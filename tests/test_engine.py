@@ -177,27 +177,23 @@ def test_ask_batch_prints_one_json_line_per_query(runner, tmp_path):
     assert lines[1]["genes"][0]["kind"] == "family"
 
 
-def test_gene_eval_meets_the_bar(tmp_path):
-    need_shared(EVAL)
+@pytest.mark.parametrize(
+    "tsv, bar",
+    [
+        (EVAL, 0.98),  # typed queries
+        (CAPTIONS, 0.85),  # real mentions from real captions, without figure counts
+    ],
+    ids=["gene_queries", "caption_mentions"],
+)
+def test_gene_eval_meets_the_bar(tmp_path, tsv, bar):
+    need_shared(tsv)
     store = Store(tmp_path / "eval.db")
     store.ensure_seeded()
-    scores, failures = evaluate(store, EVAL)
+    scores, failures = evaluate(store, tsv)
     passed = sum(ok for ok, _ in scores.values())
     total = sum(n for _, n in scores.values())
     print({kind: f"{ok}/{n}" for kind, (ok, n) in scores.items()})
-    assert passed / total >= 0.98, failures
-
-
-def test_caption_mentions_meet_the_bar(tmp_path):
-    """Real gene mentions from real captions: 85% without figure counts to lean on."""
-    need_shared(CAPTIONS)
-    store = Store(tmp_path / "eval.db")
-    store.ensure_seeded()
-    scores, failures = evaluate(store, CAPTIONS)
-    passed = sum(ok for ok, _ in scores.values())
-    total = sum(n for _, n in scores.values())
-    print({kind: f"{ok}/{n}" for kind, (ok, n) in scores.items()})
-    assert passed / total >= 0.85, failures
+    assert passed / total >= bar, failures
 
 
 def test_search_never_corrects_a_word_into_an_unlike_one(store):
