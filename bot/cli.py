@@ -192,8 +192,12 @@ def stats(obj, as_json, top):
     type=click.File("r", encoding="utf-8"),
     help="Answer one query per line of FILE ('-' for stdin).",
 )
+@click.option("--organism", help="Only figures of this organism: human, mouse, 'Danio rerio'.")
+@click.option("--since", metavar="YEAR", help="Only figures from this year on.")
+@click.option("--year", metavar="YEAR[-YEAR]", help="Only figures of this year or range.")
+@click.option("--type", "figtype", metavar="TYPE", help="Only this figure type: figure, scheme.")
 @click.pass_obj
-def ask(obj, text, as_json, limit, offset, batch):
+def ask(obj, text, as_json, limit, offset, batch, organism, since, year, figtype):
     """Ask what `/pathway` would answer: genes, families, figure ids or search text.
 
     Builds the database from the bundled seed records on first use.
@@ -203,20 +207,27 @@ def ask(obj, text, as_json, limit, offset, batch):
         pathway-bot ask KRAS
         pathway-bot ask --json "figures with ITGB3 and RALB?"
         printf 'KRAS\\nNF-kB\\n' | pathway-bot ask --json --batch -
+        pathway-bot ask --organism mouse --since 2020 KRAS
+        pathway-bot ask "search lactate metabolism organism:human"
     """
     if not text and batch is None:
         raise click.UsageError("give a query, e.g. `pathway-bot ask KRAS`, or --batch FILE")
+    from store.filters import from_options
+
+    flags = from_options(organism, since, year, figtype)
     store = obj.store()
     if store.ensure_seeded() is not None:
         click.echo(f"Built {obj.config.db} from the bundled seed records.", err=True)
     queries = [line.strip() for line in batch if line.strip()] if batch else [" ".join(text)]
     for query in queries:
         try:
-            answer = store.ask(query, limit=limit, offset=offset)
+            answer = store.ask(query, limit=limit, offset=offset, filters=flags)
         except StoreError as error:
             raise click.ClickException(str(error)) from None
         if as_json:
-            click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+            click.echo(
+                json.dumps(answer.to_json(obj.config.image_url_template), ensure_ascii=False)
+            )
         else:
             click.echo(answer_text(answer))
 

@@ -39,6 +39,7 @@ from .schema import Database, connect, meta, write
 if TYPE_CHECKING:
     from .digest import DigestPlan
     from .engine import Engine
+    from .filters import Filters
     from .ingest import IngestReport
     from .lexicon_update import UpdateResult
     from .relink import RelinkReport
@@ -212,9 +213,11 @@ class Store:
         return self.ingest([seeds_dir()])
 
     @_locked
-    def ask(self, text: str, limit: int = 10, offset: int = 0) -> Answer:
+    def ask(
+        self, text: str, limit: int = 10, offset: int = 0, filters: Filters | None = None
+    ) -> Answer:
         """Answer a free-text query the way `/pathway` does."""
-        return self.engine.ask(text, limit=limit, offset=offset)
+        return self.engine.ask(text, limit=limit, offset=offset, filters=filters)
 
     @_locked
     def warm(self) -> None:

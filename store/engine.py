@@ -13,12 +13,13 @@ from dataclasses import replace
 
 from . import queries
 from .errors import QueryError
+from .filters import Filters, split_filters
 from .models import KIND_AMBIGUOUS, KIND_NONE, Answer, Mode, Reading, Resolution
 from .names import NameIndex
-from .postings import Postings
+from .postings import Keep, Postings
 from .resolve import Resolver
 from .schema import Database
-from .search import Vocabulary, search, text_matches
+from .search import Vocabulary, search, snippets, text_coverage
 from .wording import plural
 
 MAX_QUERY = 500  # characters; Slack allows more, no gene list needs it
@@ -50,32 +51,61 @@ class Engine:
         self.vocabulary.warm()
         self.postings.warm()
 
-    def ask(self, text: str, limit: int = 10, offset: int = 0) -> Answer:
-        """Answer one query; `limit` and `offset` page through the figures."""
+    def ask(
+        self, text: str, limit: int = 10, offset: int = 0, filters: Filters | None = None
+    ) -> Answer:
+        """Answer one query; `limit` and `offset` page through the figures. Filters typed
+        in the query (`organism:mouse since:2020`) join those given."""
         if limit < 1 or offset < 0:
             raise QueryError("limit must be at least 1 and offset at least 0")
-        query = " ".join(text.split())[:MAX_QUERY]
+        query, typed = split_filters(" ".join(text.replace("\x00", " ").split())[:MAX_QUERY])
+        filters = (filters or Filters()).merged(typed)
         if not query:
-            return Answer(
-                text,
-                Mode.NONE,
-                limit=limit,
-                offset=offset,
-                message=f"Ask for a gene or a topic. {HINT}",
+            ask = (
+                "Add a gene or words to the filters. " if filters else "Ask for a gene or a topic. "
             )
+            return Answer(text, Mode.NONE, limit=limit, offset=offset, message=ask + HINT)
+        answer = self._answer(query, limit, offset, text, filters)
+        if not filters:
+            return answer
+        answer = replace(answer, filters=filters)
+        if answer.total:
+            return answer
+        unfiltered = self._answer(query, 1, 0, text, Filters()).total
+        if not unfiltered:
+            return answer
+        silent = self.postings.unknown(filters)
+        left_out = f" ({silent:,} figures say nothing about it and are left out)" if silent else ""
+        return replace(
+            answer,
+            message=f"No figure matches {filters.describe()}: "
+            f"{plural(unfiltered, 'figure')} match without it{left_out}.",
+        )
+
+    def _answer(
+        self, query: str, limit: int, offset: int, original: str, filters: Filters
+    ) -> Answer:
         command = FIGURE_CMD_RE.match(query)
         if command or FIGID_RE.match(query) or PMCID_RE.match(query):
-            return self.figure(command.group(1) if command else query, limit, offset, text)
+            ident = command.group(1) if command else query
+            return self.figure(ident, limit, offset, original, filters)
         command = SEARCH_CMD_RE.match(query)
         if command or '"' in query:
-            return self.search(command.group(1) if command else query, limit, offset, text)
+            text = command.group(1) if command else query
+            return self.search(text, limit, offset, original, filters=filters)
         command = GENE_CMD_RE.match(query)
         if command:
-            return self.genes(command.group(1), limit, offset, text, as_gene=True)
-        return self.genes(query, limit, offset, text)
+            return self.genes(command.group(1), limit, offset, original, filters, as_gene=True)
+        return self.genes(query, limit, offset, original, filters)
 
     def genes(
-        self, query: str, limit: int, offset: int, original: str, as_gene: bool = False
+        self,
+        query: str,
+        limit: int,
+        offset: int,
+        original: str,
+        filters: Filters | None = None,
+        as_gene: bool = False,
     ) -> Answer:
         """Figures mentioning the genes and families named in the query; its other words
         rank the figures whose text mentions them first."""
@@ -99,8 +129,8 @@ class Engine:
                 )
             not_genes = [r for r in resolutions if r.not_gene]
             if not_genes:
-                return self._not_genes(reading, limit, offset, original)
-            fallback = self.search(query, limit, offset, original, tuple(resolutions))
+                return self._not_genes(reading, limit, offset, original, filters)
+            fallback = self.search(query, limit, offset, original, tuple(resolutions), filters)
             if fallback.total:
                 return fallback
             return Answer(
@@ -111,14 +141,19 @@ class Engine:
                 offset=offset,
                 message=f"No gene, figure or text matched “{query}”. {HINT}",
             )
+        keep = self.postings.keep(filters or Filters())
         if reading.words:
-            return self._genes_and_words(reading, groups, limit, offset, original)
-        if len(groups) == 1 and len(groups[0]) == 1:  # one gene: a range read of the index
-            total = queries.gene_figure_counts(self.db, groups[0])[groups[0][0]]
-            ranked = queries.top_figure_ids_for_symbol(self.db, groups[0][0], limit, offset)
+            return self._genes_and_words(reading, groups, limit, offset, original, keep)
+        if len(groups) == 1 and len(groups[0]) == 1:  # one gene: its links in evidence order
+            symbol = groups[0][0]
+            if keep is None:  # a range read of the index
+                total = queries.gene_figure_counts(self.db, groups[0])[symbol]
+                ranked = queries.top_figure_ids_for_symbol(self.db, symbol, limit, offset)
+            else:
+                total, ranked = self.postings.single(symbol, limit, offset, keep)
             complete = total
         else:
-            total, complete, ranked = self.postings.rank(groups, limit, offset)
+            total, complete, ranked = self.postings.rank(groups, limit, offset, keep)
         label = " + ".join(r.label for r in resolutions if r.symbols)
         message = label if total else f"{label}: no figures mention {self._names(resolutions)} yet."
         return Answer(
@@ -141,14 +176,15 @@ class Engine:
         limit: int,
         offset: int,
         original: str,
+        keep: Keep | None = None,
     ) -> Answer:
-        """'KRAS in lung cancer': the KRAS figures, those whose text says 'lung cancer'
-        first. No word is dropped: the answer says how each was used."""
-        total, complete, ranked = self.postings.rank(groups, TEXT_RERANK_MAX, 0)
+        """'KRAS in lung cancer': the KRAS figures, those whose text matches more of
+        'lung cancer' first. No word is dropped: the answer says how each was used."""
+        total, complete, ranked = self.postings.rank(groups, TEXT_RERANK_MAX, 0, keep)
         words = self._search_words(reading)
-        mentioning = text_matches(self.db, words) if words else frozenset()
-        first = [hit for hit in ranked if hit[0] in mentioning]
-        ordered = first + [hit for hit in ranked if hit[0] not in mentioning]
+        coverage, terms, expression = text_coverage(self.db, words)
+        ordered = sorted(ranked, key=lambda hit: -coverage.get(hit[0], 0))  # stable
+        first = [hit for hit in ranked if terms and coverage.get(hit[0], 0) == terms]
         page = ordered[offset : offset + limit]
         resolutions = reading.resolutions
         label = " + ".join(r.label for r in resolutions if r.symbols)
@@ -160,7 +196,7 @@ class Engine:
             total=total,
             offset=offset,
             limit=limit,
-            figures=tuple(queries.load_hits(self.db, page)),
+            figures=self._hits(page, expression),
             message=label
             if total
             else f"{label}: no figures mention {self._names(resolutions)} yet.",
@@ -179,16 +215,20 @@ class Engine:
             for word in reading.words
         ]
 
-    def _not_genes(self, reading: Reading, limit: int, offset: int, original: str) -> Answer:
+    def _not_genes(
+        self, reading: Reading, limit: int, offset: int, original: str, filters: Filters | None
+    ) -> Answer:
         """'NO', 'Mg2+ ATP': no gene, but what they are, searched for in figure text."""
         text = " ".join(self._search_words(reading))
-        found = self.search(text, limit, offset, original, reading.resolutions)
+        found = self.search(text, limit, offset, original, reading.resolutions, filters)
         named = ", ".join(f"“{r.input}” ({r.not_gene})" for r in reading.resolutions if r.not_gene)
         inputs = " ".join(r.input for r in reading.resolutions if r.not_gene)
         note = f"{named}: not read as a gene. For a gene of that name, ask `gene {inputs}`."
         return replace(found, message=f"{note} {found.message}")
 
-    def figure(self, ident: str, limit: int, offset: int, original: str) -> Answer:
+    def figure(
+        self, ident: str, limit: int, offset: int, original: str, filters: Filters | None = None
+    ) -> Answer:
         """One figure by figid, or all figures of a paper by PMCID."""
         ident = ident.strip().removesuffix(".md")
         if ident[:3].upper() == "PMC":  # people type pmc4111689; the rest of a figid is exact
@@ -205,6 +245,8 @@ class Engine:
                 message=f"No figure or paper “{ident}” in this database "
                 f"({queries.figure_count(self.db):,} figures).",
             )
+        keep = self.postings.keep_ids(filters or Filters())
+        ids = [i for i in ids if keep(i)] if keep else ids
         page = [(figure_id, ()) for figure_id in ids[offset : offset + limit]]
         kind = "paper" if PMCID_RE.match(ident) else "figure"
         label = f"{ident.upper()} · {plural(len(ids), 'figure')}" if kind == "paper" else ident
@@ -225,25 +267,44 @@ class Engine:
         offset: int,
         original: str,
         resolutions: tuple[Resolution, ...] = (),
+        filters: Filters | None = None,
     ) -> Answer:
-        """Full-text search; says which typos it corrected."""
-        total, page, corrections = search(self.db, self.vocabulary, text, limit, offset)
-        fixed = "".join(f" (searched “{new}” for “{old}”)" for old, new in corrections.items())
-        message = (
-            f"Search “{text}”{fixed}"
-            if total
-            else f"No figure title or caption mentions “{text}”{fixed}. {HINT}"
+        """Full-text search: every word first, then most words; says which typos it
+        corrected, and when no figure has every word."""
+        keep = self.postings.keep_ids(filters or Filters())
+        found = search(self.db, self.vocabulary, text, limit, offset, keep)
+        fixed = "".join(
+            f" (searched “{new}” for “{old}”)" for old, new in found.corrections.items()
         )
+        partial = bool(found.total) and found.covered < found.terms
+        if not found.total:
+            message = f"No figure title or caption mentions “{text}”{fixed}. {HINT}"
+        elif partial:
+            message = (
+                f"Search “{text}”{fixed}: no figure has all {found.terms} words; "
+                f"these have {found.covered}"
+            )
+        else:
+            message = f"Search “{text}”{fixed}"
         return Answer(
             original,
-            Mode.SEARCH if total else Mode.NONE,
+            Mode.SEARCH if found.total else Mode.NONE,
             resolutions,
-            total=total,
+            total=found.total,
             offset=offset,
             limit=limit,
-            figures=tuple(queries.load_hits(self.db, page)),
+            figures=self._hits(found.page, found.expression),
             message=message,
+            partial=(found.covered, found.terms) if partial else None,
         )
+
+    def _hits(self, page: list[tuple[int, tuple[str, ...]]], expression: str) -> tuple:
+        """The page's figures, each with the stretch of text that matched, if any."""
+        hits = queries.load_hits(self.db, page)
+        marked = snippets(self.db, expression, [figure_id for figure_id, _ in page])
+        if not marked:
+            return tuple(hits)
+        return tuple(replace(hit, snippet=marked.get(hit.id, ())) for hit in hits)
 
     @staticmethod
     def _names(resolutions: Iterable[Resolution]) -> str:

@@ -166,6 +166,7 @@ def prepare(
         len(symbols),
         rank,
         path,
+        record.figtype,
     )
     links = tuple(link_focus(rank, symbols, [list(row) for row in evidence], record.organisms))
     return Prepared(path, sha1, record.figid, figure, rank, symbols, links, known_path)
@@ -316,6 +317,7 @@ FIGURE_FIELDS = (
     "gene_count",
     "focus",
     "source_path",
+    "figtype",
     "updated",
 )
 _INSERT_FIGURE = (

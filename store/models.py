@@ -3,6 +3,9 @@
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+from .filters import Filters
+from .links import DEFAULT_IMAGE_URL_TEMPLATE, image_url, pfocr_url
+
 KIND_GENE = "gene"
 KIND_FAMILY = "family"
 KIND_AMBIGUOUS = "ambiguous"
@@ -69,6 +72,17 @@ class FigureHit:
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # symbol -> OCR words
     # matched symbol -> how the image matched it: 'symbol', 'synonym', 'another species'
     evidence: dict[str, str] = field(default_factory=dict)
+    organisms: tuple[str, ...] = ()  # the record's, when it says (many say NA)
+    figtype: str | None = None  # 'Figure', 'Scheme', 'Graphical abstract', ...
+    # the stretch of text a search matched, as (text, marked) pieces
+    snippet: tuple[tuple[str, bool], ...] = ()
+    id: int = field(default=0, repr=False)  # the database row, for the engine only
+    # gene -> word seen in the image -> how it was matched (the sidecar's source)
+    seen: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def snippet_text(self, mark: str = "**") -> str:
+        """The snippet with its matched words between `mark`s, for JSON and terminals."""
+        return "".join(f"{mark}{text}{mark}" if marked else text for text, marked in self.snippet)
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,8 @@ class Answer:
     complete: int | None = None  # with several genes: how many figures show every one
     words: tuple[str, ...] = ()  # query words read as text, not genes: 'lung cancer'
     text_hits: int | None = None  # of the gene figures, how many mention those words
+    filters: Filters | None = None  # what the figures were narrowed to
+    partial: tuple[int, int] | None = None  # search: (words the best have, words asked)
 
     def text_note(self) -> str | None:
         """'3 mention “lung cancer” (shown first)': the words of a mixed query."""
@@ -116,7 +132,7 @@ class Answer:
         head = f"{self.complete:,} figure{'' if self.complete == 1 else 's'} {verb} {joined}"
         return head + (f" · {rest:,} show{'s' if rest == 1 else ''} {some}" if rest else "")
 
-    def to_json(self) -> dict:
+    def to_json(self, image_template: str = DEFAULT_IMAGE_URL_TEMPLATE) -> dict:
         """The machine-readable form printed by `ask --json`."""
         return {
             "query": self.query,
@@ -138,6 +154,12 @@ class Answer:
             "total": self.total,
             **({"complete": self.complete} if self.complete is not None else {}),
             **({"words": list(self.words), "text_hits": self.text_hits} if self.words else {}),
+            **({"filters": self.filters.to_json()} if self.filters else {}),
+            **(
+                {"partial": {"covered": self.partial[0], "words": self.partial[1]}}
+                if self.partial
+                else {}
+            ),
             "offset": self.offset,
             "limit": self.limit,
             "message": self.message,
@@ -148,6 +170,15 @@ class Answer:
                     "year": f.year,
                     "matched": list(f.matched),
                     "words": {k: list(v) for k, v in f.words.items()},
+                    "url": pfocr_url(f.figid),
+                    "pmcid": f.pmcid,
+                    "doi": f.doi,
+                    "organisms": list(f.organisms),
+                    "figtype": f.figtype,
+                    "caption": f.caption,
+                    "image_url": image_url(image_template, f.pmcid, f.filename),
+                    "snippet": f.snippet_text() or None,
+                    "evidence": f.seen,
                 }
                 for f in self.figures
             ],

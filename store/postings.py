@@ -7,10 +7,14 @@ never a GROUP BY over tens of thousands of rows.
 """
 
 import heapq
+import json
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from .filters import Filters
 from .schema import CorpusCache, Database
+
+Keep = Callable[[int], bool]  # rank -> does the figure pass the query's filters?
 
 MAX_CACHED_SYMBOLS = 512  # about 1.5 MB for the commonest genes of a 100k-figure corpus
 
@@ -23,13 +27,99 @@ class Postings(CorpusCache):
         self._figure_ids: list[int] = []  # rank -> figure id
         self._ranks: dict[int, int] = {}  # figure id -> rank
         self._lists: OrderedDict[str, tuple[list[int], frozenset[int]]] = OrderedDict()
+        # What filters read, by rank: year (0 unknown), figtype code, organisms bitmask
+        self._years: list[int] = []
+        self._types: list[int] = []
+        self._organisms: list[int] = []
+        self._type_codes: dict[str, int] = {}
+        self._species_bits: dict[str, int] = {}
 
     def reload(self) -> None:
-        self._figure_ids = [
-            row[0] for row in self.db.execute("SELECT id FROM figures ORDER BY focus, id")
-        ]
+        rows = self.db.execute(
+            "SELECT id, year, figtype, organisms FROM figures ORDER BY focus, id"
+        ).fetchall()
+        self._figure_ids = [row[0] for row in rows]
         self._ranks = {figure_id: rank for rank, figure_id in enumerate(self._figure_ids)}
         self._lists.clear()
+        self._years = [row[1] or 0 for row in rows]
+        codes = self._type_codes = {}
+        self._types = [codes.setdefault(row[2], len(codes)) for row in rows]
+        bits = self._species_bits = {}
+        masks = []
+        parsed: dict[str, int] = {}  # most records share a handful of organism lists
+        for row in rows:
+            mask = parsed.get(row[3])
+            if mask is None:
+                mask = 0
+                for species in json.loads(row[3] or "[]"):
+                    mask |= 1 << bits.setdefault(species, len(bits))
+                parsed[row[3]] = mask
+            masks.append(mask)
+        self._organisms = masks
+
+    def keep(self, filters: Filters) -> Keep | None:
+        """A test of one rank against the filters, or None when nothing is filtered."""
+        if not filters:
+            return None
+        self.fresh()
+        years, types, masks = self._years, self._types, self._organisms
+        low, high = filters.year_min or 0, filters.year_max or 10_000
+        wanted_types = {self._type_codes[t] for t in filters.types if t in self._type_codes}
+        want = 0
+        for species in filters.organisms:
+            want |= 1 << self._species_bits[species] if species in self._species_bits else 0
+        checks: list[Keep] = []
+        if filters.year_min or filters.year_max:
+            checks.append(lambda rank: low <= years[rank] <= high)
+        if filters.types:
+            checks.append(lambda rank: types[rank] in wanted_types)
+        if filters.organisms:
+            checks.append(lambda rank: bool(masks[rank] & want))
+        if len(checks) == 1:
+            return checks[0]
+        return lambda rank: all(check(rank) for check in checks)
+
+    def keep_ids(self, filters: Filters) -> Callable[[int], bool] | None:
+        """The same test on figure ids (search and figure answers deal in ids)."""
+        keep = self.keep(filters)
+        if keep is None:
+            return None
+        ranks = self._ranks
+        return lambda figure_id: figure_id in ranks and keep(ranks[figure_id])
+
+    def unknown(self, filters: Filters) -> int:
+        """How many figures a filter leaves out for saying nothing (no organism, no year)."""
+        self.fresh()
+        count = 0
+        if filters.organisms:
+            count = sum(1 for mask in self._organisms if not mask)
+        if filters.year_min or filters.year_max:
+            count = max(count, sum(1 for year in self._years if not year))
+        return count
+
+    def single(
+        self, symbol: str, limit: int, offset: int, keep: Keep
+    ) -> tuple[int, list[tuple[int, tuple[str, ...]]]]:
+        """One gene's figures that pass `keep`, in its links' (evidence) order."""
+        self.fresh()
+        ranks = self._ranks
+        kept = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT figure_id FROM figure_genes WHERE symbol = ? ORDER BY focus, figure_id",
+                [symbol],
+            )
+            if keep(ranks[row[0]])
+        ]
+        return len(kept), [(figure_id, (symbol,)) for figure_id in kept[offset : offset + limit]]
+
+    def ranks_of(self, figure_ids: Iterable[int]) -> list[int]:
+        self.fresh()
+        ranks = self._ranks
+        return [ranks[i] for i in figure_ids if i in ranks]
+
+    def ids_of(self, ranks: Iterable[int]) -> list[int]:
+        return [self._figure_ids[rank] for rank in ranks]
 
     def _postings(self, symbol: str) -> tuple[list[int], frozenset[int]]:
         if symbol in self._lists:
@@ -55,18 +145,20 @@ class Postings(CorpusCache):
         return sets[0] if len(sets) == 1 else frozenset().union(*sets)
 
     def rank(
-        self, groups: list[tuple[str, ...]], limit: int, offset: int
+        self, groups: list[tuple[str, ...]], limit: int, offset: int, keep: Keep | None = None
     ) -> tuple[int, int, list[tuple[int, tuple[str, ...]]]]:
         """(total, figures showing every group, [(figure_id, matched symbols)]) ordered by
-        groups covered, then focus."""
+        groups covered, then focus; only figures `keep` passes, when given."""
         self.fresh()
         need = offset + limit
-        if len(groups) == 1:
+        if len(groups) == 1 and keep is None:
             total = complete = len(self._group(groups[0]))
             lists = [self._postings(symbol)[0] for symbol in groups[0]]
             page = _first_distinct(heapq.merge(*lists), need)[offset:]
         else:
             sets = [self._group(group) for group in groups]
+            if keep is not None:
+                sets = [frozenset(filter(keep, one)) for one in sets]
             total, complete, page = _by_coverage(sets, need)
             page = page[offset:]
         matched = [(self._figure_ids[rank], self._matched(rank, groups)) for rank in page]

@@ -9,7 +9,7 @@ from .schema import Database
 
 FIGURE_COLUMNS = (
     "id, figid, title, year, pmcid, paper_title, reftext, caption, doi, filename, gene_count, "
-    "genes, organisms"
+    "genes, organisms, figtype"
 )
 
 
@@ -46,6 +46,7 @@ def load_hits(db: Database, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> li
     }
     words: dict[tuple[int, str], list[str]] = {}
     costs: dict[tuple[int, str], float] = {}
+    seen: dict[int, dict[str, dict[str, str]]] = {}  # figure -> gene -> word -> source
     organisms = {figure_id: tuple(json.loads(row[12])) for figure_id, row in rows.items()}
     for figure_id, symbol, word, source, organism in db.execute(
         "SELECT figure_id, symbol, word, source, organism FROM gene_evidence "
@@ -58,19 +59,27 @@ def load_hits(db: Database, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> li
         bucket = words.setdefault(key, [])
         if word is not None and word not in bucket:
             bucket.append(word)
+        if word is not None:
+            seen.setdefault(figure_id, {}).setdefault(symbol, {}).setdefault(
+                word, source or "unknown"
+            )
     hits = []
     for figure_id, matched in ranked:
         row = rows.get(figure_id)
         if row is not None:
-            hits.append(_hit(row, matched, words, costs))
+            hits.append(_hit(row, matched, words, costs, seen))
     return hits
 
 
-def _hit(row: tuple, matched: tuple[str, ...], words: dict, costs: dict) -> FigureHit:
+def _hit(row: tuple, matched: tuple[str, ...], words: dict, costs: dict, seen: dict) -> FigureHit:
     genes = tuple(
         dict.fromkeys(symbol or written.upper() for written, symbol in json.loads(row[11]))
     )
     return FigureHit(
+        id=row[0],
+        organisms=tuple(json.loads(row[12] or "[]")),
+        figtype=row[13],
+        seen=seen.get(row[0], {}),
         figid=row[1],
         title=row[2],
         year=row[3],

@@ -66,6 +66,7 @@ class Record:
     score: float | None = None
     organisms: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    figtype: str | None = None  # PFOCR's 'Figure', 'Scheme', 'Graphical abstract', ...
     genes: tuple[Gene, ...] = ()
     evidence: tuple[Evidence, ...] = field(default=(), repr=False)
 
@@ -436,6 +437,7 @@ def parse_record(
         score=_score(data),
         organisms=_text_list(data.get("organisms"), "organisms"),
         keywords=_keywords(data.get("keywords")),
+        figtype=_text(data, "figtype"),
         genes=genes,
         evidence=tuple(evidence),
     )

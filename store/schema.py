@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's transaction
-SCHEMA_VERSION = 2  # 2: evidence moved from its own table into figures.evidence
+SCHEMA_VERSION = 3  # 2: evidence moved into figures.evidence; 3: figures.figtype
 
 SCHEMA = textwrap.dedent(
     """
@@ -38,6 +38,7 @@ SCHEMA = textwrap.dedent(
         gene_count INTEGER NOT NULL DEFAULT 0,
         focus REAL NOT NULL,
         source_path TEXT NOT NULL,
+        figtype TEXT,  -- 'Figure', 'Scheme', 'Graphical abstract', ... as PFOCR says
         first_seen TEXT NOT NULL,
         updated TEXT NOT NULL
     );
@@ -290,6 +291,7 @@ def _migrate(db: Database) -> None:
         with write(db.conn):
             for table in ("symbols", "aliases", "previous", "families"):
                 db.execute(f"DROP TABLE IF EXISTS lexicon_{table}")
+    _add_figtype(db)
     old_evidence = db.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gene_evidence'"
     ).fetchone()
@@ -306,6 +308,21 @@ def _migrate(db: Database) -> None:
             "WHERE id IN (SELECT figure_id FROM gene_evidence)"
         )
         db.execute("DROP TABLE gene_evidence")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+
+
+def _add_figtype(db: Database) -> None:
+    """Schema 2 -> 3: figures gain `figtype`. The next ingest re-reads every record once
+    (the ledger forgets its hashes) to fill it; first_seen is kept, so no digest repeats."""
+    table = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'figures'"
+    ).fetchone()
+    columns = {row[1] for row in db.execute("PRAGMA table_info(figures)")}
+    if not table or "figtype" in columns:
+        return
+    with write(db.conn):
+        db.execute("ALTER TABLE figures ADD COLUMN figtype TEXT")
+        db.execute("UPDATE ingest_files SET sha1 = ''")
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 

@@ -2,12 +2,16 @@
 
 import json
 import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from .resolve import FILLER
 from .schema import CorpusCache, Database
+from .spelling import spellings
 
 CANDIDATES = 200  # BM25's best this many are re-ranked by title similarity
 FULL_RANK = 10_000  # BM25 orders every match up to this many (about 10 ms here)
@@ -57,7 +61,13 @@ def _best(db: Database, expression: str, count: int) -> list[tuple[int, float]]:
     ).fetchall()
 
 
-def _candidates(db: Database, expression: str, total: int, count: int) -> list[tuple[int, float]]:
+def _candidates(
+    db: Database,
+    expression: str,
+    total: int,
+    count: int,
+    keep: Callable[[int], bool] | None = None,
+) -> list[tuple[int, float]]:
     """BM25's best `count` matches, with the work bounded for very broad queries.
 
     BM25 must score every match before it can order them, so a word in most figures
@@ -65,6 +75,8 @@ def _candidates(db: Database, expression: str, total: int, count: int) -> list[t
     (the ones a broad query is most likely about); if even those are too many, rank the
     newest BROAD_POOL matches, which FTS5 reads in rowid order without scoring the rest.
     """
+    if keep is not None:  # filtered: score every match the filters keep
+        return [row for row in _best(db, expression, total or 1) if keep(row[0])][:count]
     if total <= FULL_RANK:
         return _best(db, expression, count)
     titled = "{title} : (" + expression + ")"
@@ -78,16 +90,22 @@ def _candidates(db: Database, expression: str, total: int, count: int) -> list[t
     return sorted(newest, key=lambda row: row[1])[:count]
 
 
-def text_matches(db: Database, words: list[str], cap: int = 50_000) -> frozenset[int]:
-    """Figures whose title, caption or paper title has every one of these words."""
+def text_coverage(
+    db: Database, words: list[str], cap: int = 50_000
+) -> tuple[Counter[int], int, str]:
+    """How many of these words (in any of their spellings) each figure's text has, how
+    many words there are, and the FTS5 expression that marks them in a snippet."""
     terms = parse_terms(" ".join(words), FILLER)
-    if not terms:
-        return frozenset()
-    rows = db.execute(
-        "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ? LIMIT ?",
-        [match_expression(terms), cap],
-    )
-    return frozenset(row[0] for row in rows)
+    coverage: Counter[int] = Counter()
+    groups = [term_expression(term) for term in terms]
+    for group in groups:
+        coverage.update(
+            row[0]
+            for row in db.execute(
+                "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ? LIMIT ?", [group, cap]
+            )
+        )
+    return coverage, len(groups), " OR ".join(groups)
 
 
 WHOLE_WORD_RATIO = 70  # 'resistanse'~'resist' is 75, 'channel'~'can' is 60
@@ -127,25 +145,99 @@ class Vocabulary(CorpusCache):
         return max(found, key=lambda hit: (hit[1], self._docs.get(hit[0], 0)))[0]
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of a full-text search, and how it was read."""
+
+    total: int
+    page: list[tuple[int, tuple[str, ...]]]  # (figure id, ()) in rank order
+    corrections: dict[str, str]  # typed word -> the index word searched instead
+    terms: int = 0  # how many terms the query had
+    covered: int = 0  # how many of them the best figures have (== terms: all of them)
+    expression: str = ""  # the FTS5 expression any of whose terms marks a snippet
+
+
+def term_expression(term: str) -> str:
+    """One query term as an FTS5 group of every spelling it may have in a caption."""
+    if " " in term:  # a quoted phrase stays exact
+        return match_expression([term])
+    return "(" + " OR ".join(match_expression([v]) for v in spellings(term)) + ")"
+
+
 def search(
-    db: Database, vocabulary: Vocabulary, text: str, limit: int, offset: int
-) -> tuple[int, list[tuple[int, tuple[str, ...]]], dict[str, str]]:
-    """(total, [(figure_id, ())], corrections) for free text; safe for any input."""
+    db: Database,
+    vocabulary: Vocabulary,
+    text: str,
+    limit: int,
+    offset: int,
+    keep: Callable[[int], bool] | None = None,
+) -> SearchResult:
+    """Figures whose text matches, safe for any input: every term first, then most terms
+    (by how many, then BM25: title above caption above paper title). `keep` filters
+    figure ids. Words no figure has are corrected to the nearest index word, and said."""
     terms = parse_terms(text, FILLER)
     if not terms:
-        return 0, [], {}
+        return SearchResult(0, [], {})
     corrections: dict[str, str] = {}
+    groups = []
     for term in terms:
-        if " " not in term and not _exists(db, match_expression([term])):
+        group = term_expression(term)
+        if " " not in term and not _exists(db, group):
             better = vocabulary.correct(term)
             if better:
                 corrections[term] = better
-    terms = [corrections.get(term, term) for term in terms]
-    expression = match_expression(terms)
-    total = _matches(db, expression)
+                group = term_expression(better)
+        groups.append(group)
+    need = offset + limit
+    every = " AND ".join(groups)
+    total = _matches(db, every) if keep is None else len(_ids(db, every, keep))
+    if total >= need or len(groups) == 1:
+        page = _ranked(db, every, total, need, keep, " ".join(terms))
+        covered = len(groups) if total else 0
+        return SearchResult(total, page[offset:], corrections, len(groups), covered, every)
+    # Not enough figures have every word: add those with most of them, most first.
+    anywhere = " OR ".join(groups)
+    scored = _candidates(db, anywhere, _matches(db, anywhere), PARTIAL_POOL, keep)
+    ids = json.dumps([rowid for rowid, _ in scored])
+    coverage: Counter[int] = Counter()
+    for group in groups:
+        coverage.update(
+            row[0]
+            for row in db.execute(
+                "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ? "
+                "AND rowid IN (SELECT value FROM json_each(?))",
+                [group, ids],
+            )
+        )
+    least = len(groups) - len(groups) // 2  # most of the words: 2 of 3, 3 of 4, 1 of 2
+    ranked = sorted(
+        ((rowid, score) for rowid, score in scored if coverage[rowid] >= least),
+        key=lambda row: (-coverage[row[0]], row[1]),
+    )
+    best = coverage[ranked[0][0]] if ranked else 0
+    page = [(rowid, ()) for rowid, _ in ranked[offset:need]]
+    return SearchResult(len(ranked), page, corrections, len(groups), best, anywhere)
+
+
+PARTIAL_POOL = 2_000  # figures matching some words that are scored for how many they have
+
+
+def _ids(db: Database, expression: str, keep: Callable[[int], bool]) -> list[int]:
+    rows = db.execute("SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?", [expression])
+    return [row[0] for row in rows if keep(row[0])]
+
+
+def _ranked(
+    db: Database,
+    expression: str,
+    total: int,
+    need: int,
+    keep: Callable[[int], bool] | None,
+    query: str,
+) -> list[tuple[int, tuple[str, ...]]]:
     if total == 0:
-        return 0, [], corrections
-    scored = _candidates(db, expression, total, max(CANDIDATES, offset + limit))
+        return []
+    scored = _candidates(db, expression, total, max(CANDIDATES, need), keep)
     titles = dict(
         db.execute(
             "SELECT id, title FROM figures WHERE id IN (SELECT value FROM json_each(?))",
@@ -153,12 +245,36 @@ def search(
         )
     )
     rows = [(rowid, titles.get(rowid), score) for rowid, score in scored]
-    query = " ".join(terms)
-    best = min(score for _, _, score in rows) or -1.0
+    best = min((score for _, _, score in rows), default=-1.0) or -1.0
     # BM25 (negative, lower is better) scaled to 0..1, plus how closely the title reads
     # like the query, so a title with a typo or a reordered phrase still rises.
     ranked = sorted(rows, key=lambda r: -(r[2] / best + _title_similarity(query, r[1] or "")))
-    return total, [(row[0], ()) for row in ranked[offset : offset + limit]], corrections
+    return [(row[0], ()) for row in ranked[:need]]
+
+
+def snippets(
+    db: Database, expression: str, figure_ids: list[int]
+) -> dict[int, tuple[tuple[str, bool], ...]]:
+    """For each figure, the stretch of its text that matched, as (text, marked) pieces."""
+    if not expression or not figure_ids:
+        return {}
+    rows = db.execute(
+        "SELECT rowid, snippet(figures_fts, -1, char(2), char(3), '…', ?) FROM figures_fts "
+        "WHERE figures_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+        [SNIPPET_TOKENS, expression, json.dumps(figure_ids)],
+    )
+    return {rowid: _pieces(text) for rowid, text in rows if text}
+
+
+SNIPPET_TOKENS = 16  # words of context a snippet shows
+
+
+def _pieces(text: str) -> tuple[tuple[str, bool], ...]:
+    pieces = []
+    for number, part in enumerate(re.split("[\x02\x03]", text)):
+        if part:
+            pieces.append((part, number % 2 == 1))
+    return tuple(pieces)
 
 
 @lru_cache(maxsize=4096)

@@ -237,7 +237,7 @@ def test_a_schema_1_database_is_migrated_in_place(tmp_path):
     )
     assert kinds == {"gene_evidence": "view", "figures_ai": "trigger"}
     assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
-        "2",
+        "3",
     )
     assert store.ask("search caption").total == 2  # the stale index was rebuilt
     assert_consistent(path)
@@ -317,3 +317,28 @@ def test_figures_linked_with_another_lexicon_are_relinked_first(store, tmp_path,
     assert snapshot(store) == before and not store.links_stale()
     assert store.relink_if_stale() is None
     assert_consistent(store.path)
+
+
+def test_a_schema_2_database_gains_figure_types_by_one_reread(tmp_path):
+    folder, path = tmp_path / "pfocr", tmp_path / "old.db"
+    text = record("PMC1__f1").replace("automl_pathway", "figtype: Scheme\nautoml_pathway")
+    write(folder / "_figures", "PMC1__f1.md", text)
+    store = Store(path)
+    store.ingest([folder])
+    first_seen = store.db.execute("SELECT first_seen FROM figures").fetchone()[0]
+    store.close()
+    conn = sqlite3.connect(path)  # as schema 2 wrote it: no figtype column
+    conn.execute("ALTER TABLE figures DROP COLUMN figtype")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+
+    store = Store(path)
+    report = store.ingest([folder])
+    assert (report.ingested, report.unchanged) == (1, 0)  # read once more, to fill it
+    assert store.db.execute("SELECT figtype, first_seen FROM figures").fetchone() == (
+        "Scheme",
+        first_seen,  # the same figure, first seen then: no digest repeats it
+    )
+    assert store.ingest([folder]).unchanged == 1
+    assert_consistent(path)
