@@ -82,6 +82,14 @@ QUERY_EXAMPLES = (  # the ways a plain query can be written, for help and empty 
     ("KRAS", "figures that mention a gene"),
     ("KRAS EGFR", "several genes: figures with the most of them first"),
     ("NF-kB", "a family: figures with any member"),
+    ("KRAS organism:mouse since:2020", "filters, on any query: organism:human, since:2020"),
+    ("search lactate bacteria year:2015-2019", "also year:2015-2019, type:scheme"),
+)
+FILTERS_HELP = (
+    "Filters work on every query: `organism:human` (or mouse, rat, zebrafish, fly, "
+    "yeast, or a species in quotes), `since:2020`, `year:2015-2019`, `type:figure`, "
+    '`type:scheme`, `type:"graphical abstract"`. Many records name no organism: an '
+    "organism filter leaves those out, and the answer says how many."
 )
 _BY_VERB = {row.verb: row for row in SUBCOMMANDS if row.verb}
 

@@ -18,7 +18,8 @@ FULL_RANK = 10_000  # BM25 orders every match up to this many (about 10 ms here)
 BROAD_POOL = 5_000  # past that, the newest this many matches are ranked
 WEIGHTS = (10.0, 1.0, 4.0)  # bm25 column weights: title, caption, paper title
 _PHRASE_RE = re.compile(r'"([^"]*)"')
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A word, hyphenated compounds whole: 'co-culture', 'IL-1β' (store/spelling.py spells them)
+_WORD_RE = re.compile(r"\w+(?:[-‐]\w+)*", re.UNICODE)
 
 
 def parse_terms(text: str, filler: frozenset = frozenset()) -> list[str]:
@@ -75,8 +76,13 @@ def _candidates(
     (the ones a broad query is most likely about); if even those are too many, rank the
     newest BROAD_POOL matches, which FTS5 reads in rowid order without scoring the rest.
     """
-    if keep is not None:  # filtered: score every match the filters keep
-        return [row for row in _best(db, expression, total or 1) if keep(row[0])][:count]
+    if keep is not None:  # filtered: score every match, keep those the filters pass
+        rows = db.execute(
+            "SELECT rowid, bm25(figures_fts, ?, ?, ?) AS score FROM figures_fts "
+            "WHERE figures_fts MATCH ? ORDER BY score",
+            [*WEIGHTS, expression],
+        )
+        return [row for row in rows if keep(row[0])][:count]
     if total <= FULL_RANK:
         return _best(db, expression, count)
     titled = "{title} : (" + expression + ")"
@@ -191,7 +197,7 @@ def search(
     need = offset + limit
     every = " AND ".join(groups)
     total = _matches(db, every) if keep is None else len(_ids(db, every, keep))
-    if total >= need or len(groups) == 1:
+    if total >= need or len(groups) == 1 or not PARTIAL:
         page = _ranked(db, every, total, need, keep, " ".join(terms))
         covered = len(groups) if total else 0
         return SearchResult(total, page[offset:], corrections, len(groups), covered, every)
@@ -219,6 +225,7 @@ def search(
     return SearchResult(len(ranked), page, corrections, len(groups), best, anywhere)
 
 
+PARTIAL = True  # too few figures with every word: rank those with most (bench ablates it)
 PARTIAL_POOL = 2_000  # figures matching some words that are scored for how many they have
 
 

@@ -55,3 +55,23 @@ def evaluate(store: Store, tsv: Path) -> tuple[dict[str, tuple[int, int]], list[
             if not ok:
                 failures.append((row["query"], row["kind"], row["expected"], said))
     return {kind: (passed[kind], total[kind]) for kind in sorted(total)}, failures
+
+
+FIGURE_TOP = 3  # a figure query passes when its figure is among this many answers
+
+
+def score_figures(store: Store, tsv: Path) -> tuple[dict[str, tuple[int, int]], list[tuple]]:
+    """Per-kind (passed, total) for figure queries, and the misses with what came first."""
+    passed, total, misses = Counter(), Counter(), []
+    with open(tsv, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            answer = store.ask(row["query"], limit=FIGURE_TOP)
+            got = [hit.figid for hit in answer.figures]
+            total[row["kind"]] += 1
+            if row["figid"] in got:
+                passed[row["kind"]] += 1
+            else:
+                misses.append(
+                    (row["query"], row["figid"], answer.total, got[:2], answer.message[:80])
+                )
+    return {kind: (passed[kind], total[kind]) for kind in sorted(total)}, misses

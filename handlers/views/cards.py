@@ -40,8 +40,31 @@ def gene_line(hit: FigureHit) -> str:
     return "Genes: " + ", ".join(parts) if parts else "No genes recognised in this figure."
 
 
+def snippet_text(hit: FigureHit, chars: int) -> str:
+    """The matched stretch of text, escaped, its matched words in bold, clipped."""
+    out, used = [], 0
+    for text, marked in hit.snippet:
+        piece = text[: max(chars - used, 0)]
+        used += len(piece)
+        if piece.strip():
+            escaped = bk.escape(piece.replace("*", "∗"))
+            out.append(f"*{escaped.strip()}*" if marked else escaped)
+        if used >= chars:
+            out.append("…")
+            break
+    return "".join(out)
+
+
+def about_line(hit: FigureHit) -> str:
+    """'Homo sapiens, Mus musculus · Scheme': what the record says it shows, if it says."""
+    parts = [", ".join(hit.organisms[:3])] if hit.organisms else []
+    if hit.figtype and hit.figtype != "Figure":
+        parts.append(hit.figtype)
+    return bk.escape(" · ".join(parts))
+
+
 def paper_line(hit: FigureHit) -> str:
-    """_Paper title_ · reftext · year · PMC and DOI links."""
+    """_Paper title_ · reftext · year · PMC and DOI links · organisms · figure type."""
     parts = []
     if hit.paper_title:
         parts.append(f"_{bk.safe_clip(hit.paper_title, PAPER_CHARS)}_")
@@ -54,6 +77,8 @@ def paper_line(hit: FigureHit) -> str:
         parts.append(bk.link(pmc, hit.pmcid))
     if doi:
         parts.append(bk.link(doi, "DOI"))
+    if about_line(hit):
+        parts.append(about_line(hit))
     return " · ".join(parts)
 
 
@@ -63,7 +88,9 @@ def figure_card(
     """Blocks for one figure; `number` keeps the genes button's action id unique."""
     title = bk.link(pfocr_url(hit.figid), bk.clip(hit.title or hit.figid, TITLE_CHARS))
     text = f"*{title}*"
-    if hit.caption and caption_chars:
+    if hit.snippet and caption_chars:  # why it matched: the words in bold
+        text += "\n" + snippet_text(hit, caption_chars)
+    elif hit.caption and caption_chars:
         text += "\n" + bk.safe_clip(hit.caption, caption_chars)
     url = image_url(image_template, hit.pmcid, hit.filename)
     alt = f"Pathway figure: {hit.title or hit.figid}"

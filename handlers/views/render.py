@@ -3,7 +3,7 @@
 import re
 from collections.abc import Callable, Sequence
 
-from handlers.grammar import QUERY_EXAMPLES, SUBCOMMANDS, SubCommand
+from handlers.grammar import FILTERS_HELP, QUERY_EXAMPLES, SUBCOMMANDS, SubCommand
 from handlers.ids import (
     ACTION_CANCEL,
     ACTION_CHOOSE,
@@ -40,7 +40,10 @@ def headline(answer: Answer) -> str:
             f"{' + '.join(group_name(r) for r in answer.genes if r.symbols)} · {count}"
         )
         note = answer.text_note()  # 'KRAS · 26 figures · 3 mention “lung cancer” (shown first)'
-        return f"{head} · {note}" if note else head
+        head = f"{head} · {note}" if note else head
+        return f"{head} · {answer.filters.describe()}" if answer.filters else head
+    if answer.mode == Mode.SEARCH and answer.filters:
+        return f"Search results · {count} · {answer.filters.describe()}"
     if answer.mode == Mode.SEARCH:  # the query itself goes in mrkdwn, never in plain text
         return f"Search results · {count}"
     if answer.mode == Mode.FIGURE:
@@ -212,6 +215,7 @@ def help_message(subcommands: Sequence[SubCommand] = SUBCOMMANDS) -> dict:
     blocks = [
         bk.header("PathwayBot: published pathway figures by gene"),
         bk.section(examples_text(subcommands)),
+        bk.section(FILTERS_HELP),
         bk.section(
             "Mention *@PathwayBot* in a channel with a question, e.g. "
             "“which figures show ITGB3 and RALB?”, and it answers in a thread."

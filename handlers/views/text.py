@@ -40,6 +40,11 @@ def answer_text(answer: Answer) -> str:
         ]
         matched = f" · matched {', '.join(shown)}" if hit.matched else ""
         lines.append(f"     {hit.figid}{matched}")
+        if hit.snippet:
+            lines.append(f"     …{hit.snippet_text()}…".replace("……", "…"))
+        about = ", ".join(hit.organisms[:3]) + (f" · {hit.figtype}" if hit.figtype else "")
+        if about.strip(" ·"):
+            lines.append(f"     {about.strip(' ·')}")
         seen = [
             f"{s} as '{w}'"
             for s in hit.matched
