@@ -26,6 +26,7 @@ bench:
 
 eval:
 	python -m bench.eval_genes
+	python -m bench.eval_figures
 
 ci:
 	bash .ci/run

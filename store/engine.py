@@ -296,6 +296,7 @@ class Engine:
             figures=self._hits(found.page, found.expression),
             message=message,
             partial=(found.covered, found.terms) if partial else None,
+            more=found.more,
         )
 
     def _hits(self, page: list[tuple[int, tuple[str, ...]]], expression: str) -> tuple:

@@ -103,6 +103,13 @@ class Answer:
     text_hits: int | None = None  # of the gene figures, how many mention those words
     filters: Filters | None = None  # what the figures were narrowed to
     partial: tuple[int, int] | None = None  # search: (words the best have, words asked)
+    more: bool = False  # `total` is a lower bound: a common word, not counted to the end
+
+    def count_text(self) -> str:
+        """'342 figures', or '3,000+ figures' when the count stopped early."""
+        if self.more:
+            return f"{self.total:,}+ figures"
+        return f"{self.total:,} figure{'' if self.total == 1 else 's'}"
 
     def text_note(self) -> str | None:
         """'3 mention “lung cancer” (shown first)': the words of a mixed query."""
@@ -155,6 +162,7 @@ class Answer:
             **({"complete": self.complete} if self.complete is not None else {}),
             **({"words": list(self.words), "text_hits": self.text_hits} if self.words else {}),
             **({"filters": self.filters.to_json()} if self.filters else {}),
+            **({"total_is_at_least": True} if self.more else {}),
             **(
                 {"partial": {"covered": self.partial[0], "words": self.partial[1]}}
                 if self.partial

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from .filters import Filters
 from .schema import CorpusCache, Database
 
-Keep = Callable[[int], bool]  # rank -> does the figure pass the query's filters?
+Keep = frozenset[int]  # the ranks of the figures that pass a query's filters
+MAX_CACHED_FILTERS = 64  # distinct filters whose passing figures are kept
 
 MAX_CACHED_SYMBOLS = 512  # about 1.5 MB for the commonest genes of a 100k-figure corpus
 
@@ -33,6 +34,7 @@ class Postings(CorpusCache):
         self._organisms: list[int] = []
         self._type_codes: dict[str, int] = {}
         self._species_bits: dict[str, int] = {}
+        self._kept: OrderedDict[tuple, Keep] = OrderedDict()
 
     def reload(self) -> None:
         rows = self.db.execute(
@@ -41,6 +43,7 @@ class Postings(CorpusCache):
         self._figure_ids = [row[0] for row in rows]
         self._ranks = {figure_id: rank for rank, figure_id in enumerate(self._figure_ids)}
         self._lists.clear()
+        self._kept.clear()
         self._years = [row[1] or 0 for row in rows]
         codes = self._type_codes = {}
         self._types = [codes.setdefault(row[2], len(codes)) for row in rows]
@@ -58,17 +61,29 @@ class Postings(CorpusCache):
         self._organisms = masks
 
     def keep(self, filters: Filters) -> Keep | None:
-        """A test of one rank against the filters, or None when nothing is filtered."""
+        """The ranks of the figures that pass the filters (computed once per distinct
+        filter and corpus version), or None when nothing is filtered."""
         if not filters:
             return None
         self.fresh()
+        key = (filters.organisms, filters.year_min, filters.year_max, filters.types)
+        found = self._kept.get(key)
+        if found is None:
+            test = self._test(filters)
+            found = frozenset(rank for rank in range(len(self._figure_ids)) if test(rank))
+            self._kept[key] = found
+            if len(self._kept) > MAX_CACHED_FILTERS:
+                self._kept.popitem(last=False)
+        return found
+
+    def _test(self, filters: Filters) -> Callable[[int], bool]:
         years, types, masks = self._years, self._types, self._organisms
         low, high = filters.year_min or 0, filters.year_max or 10_000
         wanted_types = {self._type_codes[t] for t in filters.types if t in self._type_codes}
         want = 0
         for species in filters.organisms:
             want |= 1 << self._species_bits[species] if species in self._species_bits else 0
-        checks: list[Keep] = []
+        checks: list[Callable[[int], bool]] = []
         if filters.year_min or filters.year_max:
             checks.append(lambda rank: low <= years[rank] <= high)
         if filters.types:
@@ -85,7 +100,7 @@ class Postings(CorpusCache):
         if keep is None:
             return None
         ranks = self._ranks
-        return lambda figure_id: figure_id in ranks and keep(ranks[figure_id])
+        return lambda figure_id: ranks.get(figure_id, -1) in keep
 
     def unknown(self, filters: Filters) -> int:
         """How many figures a filter leaves out for saying nothing (no organism, no year)."""
@@ -102,16 +117,18 @@ class Postings(CorpusCache):
     ) -> tuple[int, list[tuple[int, tuple[str, ...]]]]:
         """One gene's figures that pass `keep`, in its links' (evidence) order."""
         self.fresh()
-        ranks = self._ranks
-        kept = [
-            row[0]
-            for row in self.db.execute(
-                "SELECT figure_id FROM figure_genes WHERE symbol = ? ORDER BY focus, figure_id",
-                [symbol],
-            )
-            if keep(ranks[row[0]])
-        ]
-        return len(kept), [(figure_id, (symbol,)) for figure_id in kept[offset : offset + limit]]
+        total = len(self._postings(symbol)[1] & keep)
+        ranks, need, page = self._ranks, offset + limit, []
+        rows = self.db.execute(
+            "SELECT figure_id FROM figure_genes WHERE symbol = ? ORDER BY focus, figure_id",
+            [symbol],
+        )
+        for (figure_id,) in rows:  # in evidence order, until the page is full
+            if ranks[figure_id] in keep:
+                page.append(figure_id)
+                if len(page) == need:
+                    break
+        return total, [(figure_id, (symbol,)) for figure_id in page[offset:]]
 
     def ranks_of(self, figure_ids: Iterable[int]) -> list[int]:
         self.fresh()
@@ -158,7 +175,7 @@ class Postings(CorpusCache):
         else:
             sets = [self._group(group) for group in groups]
             if keep is not None:
-                sets = [frozenset(filter(keep, one)) for one in sets]
+                sets = [one & keep for one in sets]
             total, complete, page = _by_coverage(sets, need)
             page = page[offset:]
         matched = [(self._figure_ids[rank], self._matched(rank, groups)) for rank in page]

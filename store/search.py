@@ -13,9 +13,9 @@ from .resolve import FILLER
 from .schema import CorpusCache, Database
 from .spelling import spellings
 
-CANDIDATES = 200  # BM25's best this many are re-ranked by title similarity
-FULL_RANK = 10_000  # BM25 orders every match up to this many (about 10 ms here)
-BROAD_POOL = 5_000  # past that, the newest this many matches are ranked
+CANDIDATES = 50  # BM25's best this many are re-ranked by title similarity
+FULL_RANK = 3_000  # BM25 orders every match up to this many (about 3 ms here)
+BROAD_POOL = 1_000  # past that, the newest this many title matches are ranked
 WEIGHTS = (10.0, 1.0, 4.0)  # bm25 column weights: title, caption, paper title
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 # A word, hyphenated compounds whole: 'co-culture', 'IL-1β' (store/spelling.py spells them)
@@ -62,38 +62,29 @@ def _best(db: Database, expression: str, count: int) -> list[tuple[int, float]]:
     ).fetchall()
 
 
-def _candidates(
-    db: Database,
-    expression: str,
-    total: int,
-    count: int,
-    keep: Callable[[int], bool] | None = None,
-) -> list[tuple[int, float]]:
+def _candidates(db: Database, expression: str, total: int, count: int) -> list[tuple[int, float]]:
     """BM25's best `count` matches, with the work bounded for very broad queries.
 
     BM25 must score every match before it can order them, so a word in most figures
-    would cost ~40 ms. Past FULL_RANK matches, rank the figures whose *title* matches
-    (the ones a broad query is most likely about); if even those are too many, rank the
-    newest BROAD_POOL matches, which FTS5 reads in rowid order without scoring the rest.
+    would cost ~40 ms. Past FULL_RANK matches, rank the newest BROAD_POOL figures whose
+    *title* matches (the ones a broad query is most likely about), topped up with the
+    newest matches anywhere: FTS5 reads them in rowid order and scores only those.
     """
-    if keep is not None:  # filtered: score every match, keep those the filters pass
-        rows = db.execute(
-            "SELECT rowid, bm25(figures_fts, ?, ?, ?) AS score FROM figures_fts "
-            "WHERE figures_fts MATCH ? ORDER BY score",
-            [*WEIGHTS, expression],
-        )
-        return [row for row in rows if keep(row[0])][:count]
     if total <= FULL_RANK:
         return _best(db, expression, count)
-    titled = "{title} : (" + expression + ")"
-    if 0 < _matches(db, titled) <= FULL_RANK:
-        return _best(db, titled, count)
-    newest = db.execute(
+    pool = _newest(db, "{title} : (" + expression + ")", BROAD_POOL)
+    if len(pool) < count:
+        seen = {rowid for rowid, _ in pool}
+        pool += [row for row in _newest(db, expression, BROAD_POOL) if row[0] not in seen]
+    return sorted(pool, key=lambda row: row[1])[:count]
+
+
+def _newest(db: Database, expression: str, count: int) -> list[tuple[int, float]]:
+    return db.execute(
         "SELECT rowid, bm25(figures_fts, ?, ?, ?) FROM figures_fts "
         "WHERE figures_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-        [*WEIGHTS, expression, BROAD_POOL],
+        [*WEIGHTS, expression, count],
     ).fetchall()
-    return sorted(newest, key=lambda row: row[1])[:count]
 
 
 def text_coverage(
@@ -103,7 +94,7 @@ def text_coverage(
     many words there are, and the FTS5 expression that marks them in a snippet."""
     terms = parse_terms(" ".join(words), FILLER)
     coverage: Counter[int] = Counter()
-    groups = [term_expression(term) for term in terms]
+    groups = [term_expression(term, db) for term in terms]
     for group in groups:
         coverage.update(
             row[0]
@@ -155,19 +146,26 @@ class Vocabulary(CorpusCache):
 class SearchResult:
     """One page of a full-text search, and how it was read."""
 
-    total: int
+    total: int  # with `more`: at least this many
     page: list[tuple[int, tuple[str, ...]]]  # (figure id, ()) in rank order
     corrections: dict[str, str]  # typed word -> the index word searched instead
     terms: int = 0  # how many terms the query had
     covered: int = 0  # how many of them the best figures have (== terms: all of them)
     expression: str = ""  # the FTS5 expression any of whose terms marks a snippet
+    more: bool = False  # more figures match than were counted (a very common word)
 
 
-def term_expression(term: str) -> str:
-    """One query term as an FTS5 group of every spelling it may have in a caption."""
+def term_expression(term: str, db: Database | None = None) -> str:
+    """One query term as an FTS5 group of every spelling it may have in a caption; with
+    `db`, only the spellings some figure has (each costs FTS5 a look-up and a merge)."""
     if " " in term:  # a quoted phrase stays exact
         return match_expression([term])
-    return "(" + " OR ".join(match_expression([v]) for v in spellings(term)) + ")"
+    variants = [match_expression([v]) for v in spellings(term)]
+    if db is not None:
+        variants = [variants[0], *(v for v in variants[1:] if _exists(db, v))]
+    if len(variants) == 1:
+        return variants[0]
+    return "(" + " OR ".join(variants) + ")"
 
 
 def search(
@@ -187,23 +185,37 @@ def search(
     corrections: dict[str, str] = {}
     groups = []
     for term in terms:
-        group = term_expression(term)
+        group = term_expression(term, db)
         if " " not in term and not _exists(db, group):
             better = vocabulary.correct(term)
             if better:
                 corrections[term] = better
-                group = term_expression(better)
+                group = term_expression(better, db)
         groups.append(group)
     need = offset + limit
     every = " AND ".join(groups)
-    total = _matches(db, every) if keep is None else len(_ids(db, every, keep))
+    total, scored = _scored(db, every, keep, phrase=any(" " in term for term in terms))
     if total >= need or len(groups) == 1 or not PARTIAL:
-        page = _ranked(db, every, total, need, keep, " ".join(terms))
+        page = _ranked(db, every, total, need, scored, " ".join(terms))
         covered = len(groups) if total else 0
-        return SearchResult(total, page[offset:], corrections, len(groups), covered, every)
+        more = keep is None and total > FULL_RANK
+        return SearchResult(
+            FULL_RANK if more else total,
+            page[offset:],
+            corrections,
+            len(groups),
+            covered,
+            every,
+            more,
+        )
     # Not enough figures have every word: add those with most of them, most first.
     anywhere = " OR ".join(groups)
-    scored = _candidates(db, anywhere, _matches(db, anywhere), PARTIAL_POOL, keep)
+    matching, every_match = _scored(db, anywhere, keep)
+    scored = (
+        sorted(every_match, key=lambda row: row[1])[:PARTIAL_POOL]
+        if every_match is not None
+        else _candidates(db, anywhere, matching, PARTIAL_POOL)
+    )
     ids = json.dumps([rowid for rowid, _ in scored])
     coverage: Counter[int] = Counter()
     for group in groups:
@@ -229,9 +241,30 @@ PARTIAL = True  # too few figures with every word: rank those with most (bench a
 PARTIAL_POOL = 2_000  # figures matching some words that are scored for how many they have
 
 
-def _ids(db: Database, expression: str, keep: Callable[[int], bool]) -> list[int]:
-    rows = db.execute("SELECT rowid FROM figures_fts WHERE figures_fts MATCH ?", [expression])
-    return [row[0] for row in rows if keep(row[0])]
+def _scored(
+    db: Database, expression: str, keep: Callable[[int], bool] | None, phrase: bool = False
+) -> tuple[int, list[tuple[int, float]] | None]:
+    """(how many figures match, every match scored) when there are at most FULL_RANK of
+    them. Past that, counting every match of a common word would cost more than ranking
+    does, so the count stops at FULL_RANK + 1 (shown as "3,000+") and the broad path
+    ranks a sample."""
+    if keep is not None:  # filtered: score every match, keep those the filters pass
+        rows = db.execute(
+            "SELECT rowid, bm25(figures_fts, ?, ?, ?) FROM figures_fts WHERE figures_fts MATCH ?",
+            [*WEIGHTS, expression],
+        )
+        kept = [row for row in rows if keep(row[0])]
+        return len(kept), kept
+    if phrase:  # matching a phrase is the costly part: match once, scoring as we go
+        probe = _newest(db, expression, FULL_RANK + 1)
+        return (len(probe), probe) if len(probe) <= FULL_RANK else (len(probe), None)
+    capped = db.execute(
+        "SELECT count(*) FROM (SELECT rowid FROM figures_fts WHERE figures_fts MATCH ? LIMIT ?)",
+        [expression, FULL_RANK + 1],
+    ).fetchone()[0]
+    if capped <= FULL_RANK:
+        return capped, _best(db, expression, capped)
+    return capped, None  # FULL_RANK + 1: 'more than FULL_RANK', counted no further
 
 
 def _ranked(
@@ -239,12 +272,16 @@ def _ranked(
     expression: str,
     total: int,
     need: int,
-    keep: Callable[[int], bool] | None,
+    every: list[tuple[int, float]] | None,
     query: str,
 ) -> list[tuple[int, tuple[str, ...]]]:
     if total == 0:
         return []
-    scored = _candidates(db, expression, total, max(CANDIDATES, need), keep)
+    count = max(CANDIDATES, need)
+    if every is not None:
+        scored = sorted(every, key=lambda row: row[1])[:count]
+    else:
+        scored = _candidates(db, expression, total, count)
     titles = dict(
         db.execute(
             "SELECT id, title FROM figures WHERE id IN (SELECT value FROM json_each(?))",

@@ -170,7 +170,7 @@ doi: 10.0000/synthetic.{n}
 journal_title: Synthetic Journal
 keywords: {" | ".join(rng.sample(WORDS, 3))}
 automl_pathway: {rng.random():.7f}
-figtype: Figure
+figtype: {"Scheme" if n % 10 == 3 else "Graphical abstract" if n % 20 == 7 else "Figure"}
 schema-jsonld:
   '@context': https://schema.org/
   '@id': https://pfocr.wikipathways.org/figures/{figid}.html

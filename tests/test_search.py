@@ -276,3 +276,12 @@ def test_the_public_figure_queries_meet_the_bar(tmp_path):
     passed = sum(ok for ok, _ in scores.values())
     total = sum(n for _, n in scores.values())
     assert total >= 60 and passed / total >= 0.95, misses
+
+
+def test_a_very_common_word_is_counted_only_so_far_and_says_so(store, monkeypatch):
+    from store import search
+
+    monkeypatch.setattr(search, "FULL_RANK", 1)  # as if 'signaling' matched 70,000 figures
+    answer = store.ask("search tumor")
+    assert answer.more and answer.count_text() == "1+ figures"
+    assert answer.figures and answer.to_json()["total_is_at_least"] is True

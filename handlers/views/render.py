@@ -14,7 +14,6 @@ from handlers.ids import (
     numbered,
 )
 from store.models import KIND_AMBIGUOUS, KIND_FAMILY, Answer, FigureHit, Mode, Resolution, Stats
-from store.wording import plural
 
 from . import blocks as bk
 from .cards import CAPTION_CHARS, figure_card
@@ -34,7 +33,7 @@ def group_name(resolution: Resolution) -> str:
 
 def headline(answer: Answer) -> str:
     """What was understood and how much was found, e.g. 'KRAS · 342 figures'."""
-    count = plural(answer.total, "figure")
+    count = answer.count_text()
     if answer.mode == Mode.GENES:
         head = answer.coverage() or (
             f"{' + '.join(group_name(r) for r in answer.genes if r.symbols)} · {count}"

@@ -2,7 +2,6 @@
 
 from store.links import pfocr_url
 from store.models import Answer, LexiconInfo, Stats
-from store.wording import plural
 
 from .cards import WEAK_EVIDENCE
 
@@ -28,7 +27,7 @@ def answer_text(answer: Answer) -> str:
         lines.append(answer.message or "Nothing found.")
         return "\n".join(lines)
     first, last = answer.offset + 1, answer.offset + len(answer.figures)
-    head = answer.coverage() or f"{answer.message} · {plural(answer.total, 'figure')}"
+    head = answer.coverage() or f"{answer.message} · {answer.count_text()}"
     head += f" · {answer.text_note()}" if answer.text_note() else ""
     lines.append(f"{head} (showing {first}–{last})")
     for number, hit in enumerate(answer.figures, first):
