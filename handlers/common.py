@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from handlers.views import render
 from handlers.views.state import BadState, View
 from handlers.web import post_message, slack_error
-from store import Store
+from store import QueryError, Store
 
 LOG = logging.getLogger("pathway_bot")
 EPHEMERAL = {"response_type": "ephemeral"}
@@ -120,6 +120,8 @@ def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
             return method(self, **kwargs)
         except BadState:
             tell(render.notice_message(STALE), kwargs)
+        except QueryError as error:  # a query we can say what is wrong with: since:abc
+            tell(render.notice_message(str(error)), kwargs)
         except Exception as error:
             if slack_error(error) == "ratelimited":  # longer than a reply may wait
                 LOG.warning("Slack rate-limited %s; told the user", method.__name__)

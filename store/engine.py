@@ -79,7 +79,8 @@ class Engine:
         return replace(
             answer,
             message=f"No figure matches {filters.describe()}: "
-            f"{plural(unfiltered, 'figure')} match without it{left_out}.",
+            f"{plural(unfiltered, 'figure')} match{'es' if unfiltered == 1 else ''} "
+            f"without it{left_out}.",
         )
 
     def _answer(

@@ -122,6 +122,10 @@ def test_question_strips_mentions(text, expected):
         ("", "section", "/pathway KRAS"),
         ("stats", "header", "PathwayBot database"),
         ("qwzx plover", "section", "/pathway help"),
+        ("KRAS since:abc", "section", "“since:abc”: a year is four digits"),
+        ("KRAS organism:martian", "section", "unknown organism"),
+        ("KRAS since:1990", "header", "KRAS · 1 figure · since:1990"),
+        ("KRAS organism:zebrafish", "section", "No figure matches organism:zebrafish"),
     ],
 )
 def test_command_acks_with_an_ephemeral_message(deps, text, block_type, needle):

@@ -165,6 +165,8 @@ def answer_message(
         top.append(bk.section(bk.escape(answer.message)))
         if not answer.suggestions:  # unknown input gets the usage, not just a shrug
             top.append(bk.section(examples_text()))
+    elif not answer.figures and answer.message:  # 'No figure matches organism:zebrafish: ...'
+        top.append(bk.section(bk.escape(answer.message)))
     if notes:
         top.append(bk.context(*notes))
     if view.surface == SHARED and shared_by and USER_ID_RE.match(shared_by):
