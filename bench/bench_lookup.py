@@ -79,6 +79,7 @@ ASK = {
         "search mitochondrial autophagy",
         'search "growth factor" receptor',
         "search integrn resistnce",
+        "search integrin resistance qqqxv",  # no figure has every word: most of them
         "apoptosis",
     ],
 }

@@ -34,6 +34,7 @@ from .records import (
 from .schema import Database, bump_corpus_version, index_fts, resume_fts, suspend_fts, write
 
 BATCH_SIZE = 5000  # records written at a time, and per commit in small runs
+OPTIMIZE_AFTER = 1000  # new or changed records after which the text index is merged
 # A commit rewrites every index page its batches touched, and links spread over the
 # clustered (symbol, ...) index touch most of them: big loads commit less often.
 # A kill loses at most the uncommitted batches; the rerun redoes them.
@@ -572,6 +573,10 @@ def ingest(
         writer.abandon()
         raise
     with write(db.conn):
+        if report.ingested >= OPTIMIZE_AFTER:
+            # Merge the full-text index's segments into one: a search then reads one list
+            # per word, not one per batch (half the time at 100k figures; ~1 s to do).
+            db.execute("INSERT INTO figures_fts (figures_fts) VALUES ('optimize')")
         db.execute(
             "INSERT INTO ingest_runs (started, finished, ingested, unchanged, failed) "
             "VALUES (?, ?, ?, ?, ?)",

@@ -213,16 +213,18 @@ def search(
         if every_match is not None
         else _candidates(db, anywhere, matching, PARTIAL_POOL)
     )
-    ids = json.dumps([rowid for rowid, _ in scored])
+    pool = {rowid for rowid, _ in scored}
     coverage: Counter[int] = Counter()
-    for group in groups:
+    low, high = min(pool, default=0), max(pool, default=0)
+    for group in groups:  # one walk of each word's list over the pool's rowid range (FTS5
+        # probed row by row, `rowid IN (...)`, costs a full match per row: seconds)
         coverage.update(
             row[0]
             for row in db.execute(
-                "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ? "
-                "AND rowid IN (SELECT value FROM json_each(?))",
-                [group, ids],
+                "SELECT rowid FROM figures_fts WHERE figures_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                [group, low, high],
             )
+            if row[0] in pool
         )
     least = len(groups) - len(groups) // 2  # most of the words: 2 of 3, 3 of 4, 1 of 2
     ranked = sorted(
