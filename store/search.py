@@ -255,7 +255,7 @@ def _scored(
         kept = [row for row in rows if keep(row[0])]
         return len(kept), kept
     if phrase:  # matching a phrase is the costly part: match once, scoring as we go
-        probe = _newest(db, expression, FULL_RANK + 1)
+        probe = _best(db, expression, FULL_RANK + 1)
         return (len(probe), probe) if len(probe) <= FULL_RANK else (len(probe), None)
     capped = db.execute(
         "SELECT count(*) FROM (SELECT rowid FROM figures_fts WHERE figures_fts MATCH ? LIMIT ?)",
