@@ -106,7 +106,7 @@ class Answer:
     more: bool = False  # `total` is a lower bound: a common word, not counted to the end
 
     def count_text(self) -> str:
-        """'342 figures', or '3,000+ figures' when the count stopped early."""
+        """'342 figures', or '2,000+ figures' when the count stopped early."""
         if self.more:
             return f"{self.total:,}+ figures"
         return f"{self.total:,} figure{'' if self.total == 1 else 's'}"

@@ -245,7 +245,7 @@ def _scored(
 ) -> tuple[int, list[tuple[int, float]] | None]:
     """(how many figures match, every match scored) when there are at most FULL_RANK of
     them. Past that, counting every match of a common word would cost more than ranking
-    does, so the count stops at FULL_RANK + 1 (shown as "3,000+") and the broad path
+    does, so the count stops at FULL_RANK + 1 (shown as "2,000+") and the broad path
     ranks a sample."""
     if keep is not None:  # filtered: score every match, keep those the filters pass
         rows = db.execute(
