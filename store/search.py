@@ -196,13 +196,19 @@ def search(
         page = _ranked(db, every, total, need, scored, " ".join(terms))
         covered = len(groups) if total else 0
         more = keep is None and total > FULL_RANK
+        # A snippet only marks words: a phrase's words, each (matching the phrase again for
+        # every row of the page costs FTS5 twice as much), and every other term's spellings.
+        marks = " OR ".join(
+            " OR ".join(match_expression([word]) for word in term.split()) if " " in term else group
+            for term, group in zip(terms, groups, strict=True)
+        )
         return SearchResult(
             FULL_RANK if more else total,
             page[offset:],
             corrections,
             len(groups),
             covered,
-            every,
+            marks,
             more,
         )
     # Not enough figures have every word: add those with most of them, most first.
