@@ -3,9 +3,9 @@
 import csv
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -93,16 +93,7 @@ class Lexicon:
     gene_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # UPPER literature string -> FamPlex family id ("IκB kinase" -> IKK_complex)
     family_names: dict[str, str] = field(default_factory=dict)
-    # UPPER leading words or comma-separated part of a protein-coding gene's HGNC name that
-    # few genes share: "hepcidin" (hepcidin antimicrobial peptide), "tissue factor"
-    # (coagulation factor III, tissue factor), "phosphoenolpyruvate carboxykinase" (PCK1, 2)
-    partial_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     full_names: dict[str, str] = field(default_factory=dict)  # symbol -> HGNC name
-    # UPPER head noun shared by a few protein-coding genes' names -> those genes, a group:
-    # 'lipoxygenase' (arachidonate 5-lipoxygenase, ...: ALOX5, ALOX12, ...), 'kindlin';
-    # and the head noun with its number, one gene: 'kindlin 2' (FERM domain containing
-    # kindlin 2)
-    head_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # curated metabolites, ions, reporters and cell types that collide with gene names:
     # text as written ('NO', 'Mg2+', 'iPSCs') -> what it is ('nitric oxide')
     not_genes: dict[str, str] = field(default_factory=dict)
@@ -119,9 +110,28 @@ class Lexicon:
         for mouse, human in self.mouse.items():  # Trp53 in a mouse figure is TP53
             self.normal.setdefault(mouse.upper(), human)
 
+    @cached_property
+    def partial_names(self) -> dict[str, tuple[str, ...]]:
+        """UPPER leading words of a protein-coding gene's HGNC name that few genes share:
+        'hepcidin' (hepcidin antimicrobial peptide), 'mechanistic target of rapamycin'.
+        Only the name index needs them (built once per lexicon version), so ingest never
+        pays for them."""
+        return partial_names(_name_pairs(self), self.gene_names)
+
+    @cached_property
+    def head_names(self) -> dict[str, tuple[str, ...]]:
+        """UPPER head noun shared by a few protein-coding genes' names -> those genes, a
+        group ('lipoxygenase': ALOX5, ALOX12, ...; 'kindlin'), and the head noun with its
+        number, one gene ('kindlin 2': FERM domain containing kindlin 2)."""
+        return head_names(_name_pairs(self), self.gene_names)
+
     def coding(self, symbol: str) -> bool:
         """Is this a protein-coding gene (the aliases of others never beat its aliases)?"""
         return symbol not in self.locus
+
+
+def _name_pairs(lexicon: Lexicon) -> list[tuple[str, str]]:
+    return [(name, symbol) for symbol, name in lexicon.full_names.items()]
 
 
 def _split(cell: str) -> list[str]:
@@ -271,9 +281,7 @@ def read_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     return Lexicon(
         mouse=mouse,
         not_genes=not_genes,
-        partial_names=partial_names(names_of_coding, gene_names),
         full_names={symbol: name for name, symbol in names_of_coding},
-        head_names=head_names(names_of_coding, gene_names),
         symbols=symbols,
         entrez=entrez,
         symbol_entrez=symbol_entrez,
@@ -307,9 +315,7 @@ def leading_parts(name: str) -> list[str]:
     ]
 
 
-def head_names(
-    names: list[tuple[str, str]], full: dict[str, list[str]]
-) -> dict[str, tuple[str, ...]]:
+def head_names(names: list[tuple[str, str]], full: Container[str]) -> dict[str, tuple[str, ...]]:
     """Head nouns of names (the last word before a number), as a group when a few genes
     share one ('lipoxygenase', 'kindlin'), and with the number as one gene ('kindlin 2')."""
     heads: dict[str, list[str]] = {}
@@ -343,9 +349,7 @@ def head_names(
     return found
 
 
-def partial_names(
-    names: list[tuple[str, str]], full: dict[str, list[str]]
-) -> dict[str, tuple[str, ...]]:
+def partial_names(names: list[tuple[str, str]], full: Container[str]) -> dict[str, tuple[str, ...]]:
     """Leading parts of names (leading_parts) that are not a full name and that occur, as
     whole words anywhere in a name, in at most PARTIAL_NAME_MAX_GENES genes: 'hepcidin'
     is HAMP, while 'cancer' (cancer antigen 1, breast cancer anti-estrogen resistance 1,
