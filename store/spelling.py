@@ -16,17 +16,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-GREEK = {  # letter -> (name, HGNC's Latin letter)
-    "α": ("alpha", "a"),
-    "β": ("beta", "b"),
-    "γ": ("gamma", "g"),
-    "δ": ("delta", "d"),
-    "ε": ("epsilon", "e"),
-    "κ": ("kappa", "k"),
-    "λ": ("lambda", "l"),
-    "μ": ("mu", "m"),
-    "θ": ("theta", "q"),
-    "ζ": ("zeta", "z"),
+from .resolve import GREEK as RESOLVER_GREEK
+
+# The Greek letters gene and protein names end in (IL-1β, HIF-1α, PKCζ): as letter, name and
+# HGNC's Latin letter, from the resolver's table. Not τ, π or ρ: 'tau' is a protein.
+GREEK = {
+    letter: (name, code.lower())
+    for letter, (name, code) in RESOLVER_GREEK.items()
+    if letter in "αβγδεκλμθζ"
 }
 _BY_NAME = {name: letter for letter, (name, _) in GREEK.items()}
 _NAME_RE = re.compile(r"(?<![a-z])(" + "|".join(sorted(_BY_NAME, key=len, reverse=True)) + ")$")
