@@ -143,9 +143,13 @@ class Engine:
                 message=f"No gene, figure or text matched “{query}”. {HINT}",
             )
         keep = self.postings.keep(filters or Filters())
+        words: tuple[str, ...] = ()
+        expression, text_hits = "", None
         if reading.words:
-            return self._genes_and_words(reading, groups, limit, offset, original, keep)
-        if len(groups) == 1 and len(groups[0]) == 1:  # one gene: its links in evidence order
+            total, complete, ranked, words, expression, text_hits = self._by_words(
+                reading, groups, limit, offset, keep
+            )
+        elif len(groups) == 1 and len(groups[0]) == 1:  # one gene: links in evidence order
             symbol = groups[0][0]
             if keep is None:  # a range read of the index
                 total = queries.gene_figure_counts(self.db, groups[0])[symbol]
@@ -165,46 +169,31 @@ class Engine:
             total=total,
             offset=offset,
             limit=limit,
-            figures=tuple(queries.load_hits(self.db, ranked)),
+            figures=self._hits(ranked, expression),
             message=message,
             complete=complete if len(groups) > 1 else None,
+            words=words,
+            text_hits=text_hits,
         )
 
-    def _genes_and_words(
+    def _by_words(
         self,
         reading: Reading,
         groups: list[tuple[str, ...]],
         limit: int,
         offset: int,
-        original: str,
-        keep: Keep | None = None,
-    ) -> Answer:
+        keep: Keep | None,
+    ) -> tuple[int, int, list[tuple[int, tuple[str, ...]]], tuple[str, ...], str, int]:
         """'KRAS in lung cancer': the KRAS figures, those whose text matches more of
-        'lung cancer' first. No word is dropped: the answer says how each was used."""
+        'lung cancer' first: (total, complete, page, words, snippet expression, figures
+        with every word). No word is dropped: the answer says how each was used."""
         total, complete, ranked = self.postings.rank(groups, TEXT_RERANK_MAX, 0, keep)
         words = self._search_words(reading)
         coverage, terms, expression = text_coverage(self.db, words)
         ordered = sorted(ranked, key=lambda hit: -coverage.get(hit[0], 0))  # stable
-        first = [hit for hit in ranked if terms and coverage.get(hit[0], 0) == terms]
+        every = sum(1 for hit in ranked if terms and coverage.get(hit[0], 0) == terms)
         page = ordered[offset : offset + limit]
-        resolutions = reading.resolutions
-        label = " + ".join(r.label for r in resolutions if r.symbols)
-        return Answer(
-            original,
-            Mode.GENES,
-            resolutions,
-            reading.suggestions,
-            total=total,
-            offset=offset,
-            limit=limit,
-            figures=self._hits(page, expression),
-            message=label
-            if total
-            else f"{label}: no figures mention {self._names(resolutions)} yet.",
-            complete=complete if len(groups) > 1 else None,
-            words=tuple(words),
-            text_hits=len(first),
-        )
+        return total, complete, page, tuple(words), expression, every
 
     @staticmethod
     def _search_words(reading: Reading) -> list[str]:

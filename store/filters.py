@@ -12,7 +12,7 @@ the answer says how many such figures there are.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .errors import QueryError
 
@@ -161,7 +161,7 @@ def from_options(
     ):
         if value is not None:
             filters = filters.merged(parse_filter(name, value.strip()))
-    return replace(filters)
+    return filters
 
 
 _CANONICAL = {

@@ -130,14 +130,6 @@ class Postings(CorpusCache):
                     break
         return total, [(figure_id, (symbol,)) for figure_id in page[offset:]]
 
-    def ranks_of(self, figure_ids: Iterable[int]) -> list[int]:
-        self.fresh()
-        ranks = self._ranks
-        return [ranks[i] for i in figure_ids if i in ranks]
-
-    def ids_of(self, ranks: Iterable[int]) -> list[int]:
-        return [self._figure_ids[rank] for rank in ranks]
-
     def _postings(self, symbol: str) -> tuple[list[int], frozenset[int]]:
         if symbol in self._lists:
             self._lists.move_to_end(symbol)

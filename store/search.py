@@ -55,11 +55,8 @@ def _exists(db: Database, expression: str) -> bool:
 
 
 def _best(db: Database, expression: str, count: int) -> list[tuple[int, float]]:
-    return db.execute(
-        "SELECT rowid, bm25(figures_fts, ?, ?, ?) AS score FROM figures_fts "
-        "WHERE figures_fts MATCH ? ORDER BY score LIMIT ?",
-        [*WEIGHTS, expression, count],
-    ).fetchall()
+    """The `count` matches BM25 scores best (it scores every match to know)."""
+    return _scored_rows(db, expression, count, "score")
 
 
 def _candidates(db: Database, expression: str, total: int, count: int) -> list[tuple[int, float]]:
@@ -77,9 +74,19 @@ def _candidates(db: Database, expression: str, total: int, count: int) -> list[t
 
 
 def _newest(db: Database, expression: str, count: int) -> list[tuple[int, float]]:
+    """The `count` newest matches, scored (FTS5 scores only the rows it returns)."""
+    return _scored_rows(db, expression, count, "rowid DESC")
+
+
+_ORDERS = {"score": "score", "rowid DESC": "rowid DESC"}  # never user text in the SQL
+
+
+def _scored_rows(
+    db: Database, expression: str, count: int, order: str
+) -> list[tuple[int, float]]:
     return db.execute(
-        "SELECT rowid, bm25(figures_fts, ?, ?, ?) FROM figures_fts "
-        "WHERE figures_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+        "SELECT rowid, bm25(figures_fts, ?, ?, ?) AS score FROM figures_fts "
+        f"WHERE figures_fts MATCH ? ORDER BY {_ORDERS[order]} LIMIT ?",
         [*WEIGHTS, expression, count],
     ).fetchall()
 
