@@ -81,9 +81,7 @@ def _newest(db: Database, expression: str, count: int) -> list[tuple[int, float]
 _ORDERS = {"score": "score", "rowid DESC": "rowid DESC"}  # never user text in the SQL
 
 
-def _scored_rows(
-    db: Database, expression: str, count: int, order: str
-) -> list[tuple[int, float]]:
+def _scored_rows(db: Database, expression: str, count: int, order: str) -> list[tuple[int, float]]:
     return db.execute(
         "SELECT rowid, bm25(figures_fts, ?, ?, ?) AS score FROM figures_fts "
         f"WHERE figures_fts MATCH ? ORDER BY {_ORDERS[order]} LIMIT ?",
