@@ -119,7 +119,13 @@ def create_app(config: Config, store: Store, token_verification_enabled: bool = 
     app.middleware(once_per_event(store))
     deps = Deps(store, config)
     for row in listeners(deps):
-        register = {"command": app.command, "event": app.event, "action": app.action}[row.kind]
+        register = {
+            "command": app.command,
+            "event": app.event,
+            "action": app.action,
+            "shortcut": app.shortcut,
+            "view": app.view,
+        }[row.kind]
         register(row.id)(ack=row.ack, lazy=row.lazy)
     app.error(on_error)
     return app

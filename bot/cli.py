@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from handlers.views.text import answer_text, lexicon_text, stats_text
+from handlers.views.text import answer_text, lexicon_text, starter_text, stats_text
 from store import Store, StoreError
 
 from .config import SERVE_THREADS, ConfigError, load_config
@@ -230,6 +230,9 @@ def ask(obj, text, as_json, limit, offset, batch, organism, since, year, figtype
             )
         else:
             click.echo(answer_text(answer))
+    hint = None if as_json else starter_text(store.corpus_info())
+    if hint:
+        click.echo(hint)
 
 
 @cli.command()

@@ -45,7 +45,16 @@ def digest(
 ) -> DigestReport | None:
     """Post (or with dry_run, list) every due digest; None for a dry run."""
     if dry_run:
-        for plan in store.digest_plans(channel):
+        plans = store.digest_plans(channel)
+        if not plans:
+            where = f"channel {channel}" if channel else "any channel"
+            echo(
+                "No digest is due: no channel subscribes to anything yet. "
+                "`/pathway subscribe KRAS` in a Slack channel adds a subscription."
+                if not store.all_subscriptions(1)
+                else f"No digest is due in {where}: no new figures match, or it is paused."
+            )
+        for plan in plans:
             figids = [hit.figid for hit in store.plan_page(plan, 10).figures]
             more = f" (+{len(plan.figures) - len(figids)} more)" if len(plan.figures) > 10 else ""
             echo(

@@ -8,6 +8,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
 from store import Store
+from store.models import CorpusInfo
 
 from .app import create_app, request_client
 from .config import SERVE_THREADS, Config, ConfigError
@@ -16,12 +17,14 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def check_slack(config: Config) -> None:
-    """Fail at startup, with one clear line, when the token is wrong or Slack is unreachable."""
+def check_slack(config: Config) -> str:
+    """Fail at startup, with one clear line, when the token is wrong or Slack is unreachable.
+    Returns the workspace, as 'Acme Lab (T0123)'."""
     sdk_log = logging.getLogger("slack_sdk")
     level, sdk_log.level = sdk_log.level, logging.CRITICAL  # our one line says it all
     try:
-        request_client(config).auth_test()
+        found = request_client(config).auth_test()
+        return f"{found.get('team') or '?'} ({found.get('team_id') or '?'})"
     except SlackApiError as error:
         reason = error.response.get("error")
         raise ConfigError(f"SLACK_BOT_TOKEN was rejected by Slack: {reason}") from None
@@ -32,18 +35,32 @@ def check_slack(config: Config) -> None:
         sdk_log.level = level
 
 
-def prepare(config: Config, *secrets: str) -> None:
-    """Everything a server checks once before it starts: secrets, database, token."""
+def prepare(config: Config, mode: str, *secrets: str) -> None:
+    """Everything a server checks once before it starts: secrets, database, token. Logs
+    one line saying what it serves: figures, last sync, workspace and mode."""
     config.require(*secrets)
+    log = logging.getLogger("pathway_bot")
     store = Store(config.db)  # creates the schema and seeds a new database once, up front
     try:
         store.ensure_seeded()
         relinked = store.relink_if_stale()  # a new lexicon since the figures were linked
         if relinked:
-            logging.getLogger("pathway_bot").info(relinked.summary())
+            log.info(relinked.summary())
+        corpus = store.corpus_info()
     finally:
         store.close()
-    check_slack(config)
+    workspace = check_slack(config)
+    log.info(start_line(corpus, workspace, mode))
+
+
+def start_line(corpus: CorpusInfo, workspace: str, mode: str) -> str:
+    """'PathwayBot: 80,112 figures (last sync 2026-11-27T06:00 at 1a2b3c4d5e6f) · workspace
+    Acme Lab (T0123) · HTTP on :3000'."""
+    if corpus.synced:
+        origin = f"last sync {corpus.synced[:16]} at {(corpus.commit or '?')[:12]}"
+    else:
+        origin = "starter set, never synced: `pathway-bot sync` loads all of PFOCR"
+    return f"PathwayBot: {corpus.figures:,} figures ({origin}) · workspace {workspace} · {mode}"
 
 
 def wsgi_app(config: Config):
@@ -93,7 +110,7 @@ def serve(
     thread, not a whole worker (a sync worker is tied up by a single slow client). Exposed
     to the internet, `serve` still belongs behind a buffering proxy (docs/reverse-proxy.md).
     """
-    prepare(config, "bot_token", "signing_secret")
+    prepare(config, f"HTTP on {host}:{port}", "bot_token", "signing_secret")
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -117,7 +134,7 @@ def serve(
 
 def socket(config: Config) -> None:
     """Socket Mode: the bot dials out to Slack, so it needs no public URL."""
-    prepare(config, "bot_token", "signing_secret", "app_token")
+    prepare(config, "Socket Mode", "bot_token", "signing_secret", "app_token")
     store = Store(config.db)
     store.warm()
     app = create_app(config, store, token_verification_enabled=False)

@@ -66,7 +66,9 @@ class Deps:
         """Ask the engine for one page of a query and render it for the view's surface."""
         answer = self.store.ask(view.query, limit=self.config.page_size, offset=view.offset)
         template = self.config.image_url_template if images else ""
-        return render.answer_message(answer, view, template, shared_by)
+        return render.answer_message(
+            answer, view, template, shared_by, corpus=self.store.corpus_info()
+        )
 
     def post(
         self, client: WebClient, view: View, shared_by: str | None = None, **where: Any

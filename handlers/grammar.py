@@ -5,9 +5,85 @@ A new sub-command is one row here, one method on `handlers.command.PathwayComman
 by `handler`), one view function and, if it needs data, one store function.
 """
 
+import re
 from dataclasses import dataclass
 
 HELP_WORDS = frozenset({"", "help", "-h", "--help", "?", "usage"})
+# A mention made only of these (and punctuation) asks about the bot, not about figures:
+# "hi! can you help?", "hello, what can you do?". Genes are never all-lowercase here.
+SMALL_TALK = frozenset(
+    {
+        "a",
+        "about",
+        "afternoon",
+        "again",
+        "an",
+        "and",
+        "anyone",
+        "anything",
+        "are",
+        "bot",
+        "can",
+        "cheers",
+        "could",
+        "do",
+        "does",
+        "evening",
+        "for",
+        "good",
+        "greetings",
+        "hello",
+        "help",
+        "helping",
+        "here",
+        "hey",
+        "hi",
+        "hiya",
+        "how",
+        "i",
+        "is",
+        "it",
+        "me",
+        "morning",
+        "ok",
+        "okay",
+        "or",
+        "pathwaybot",
+        "please",
+        "pls",
+        "so",
+        "someone",
+        "something",
+        "thank",
+        "thanks",
+        "that",
+        "the",
+        "there",
+        "this",
+        "to",
+        "u",
+        "us",
+        "usage",
+        "use",
+        "we",
+        "what",
+        "who",
+        "will",
+        "with",
+        "work",
+        "works",
+        "would",
+        "yo",
+        "you",
+    }
+)
+WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def is_small_talk(text: str) -> bool:
+    """Whether a mention holds no query at all: only greetings and questions about us."""
+    words = WORD_RE.findall(text)
+    return all(word.lower() in SMALL_TALK for word in words)
 
 
 @dataclass(frozen=True)

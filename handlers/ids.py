@@ -4,6 +4,14 @@ import re
 
 COMMAND = "/pathway"
 EVENT_MENTION = "app_mention"
+EVENT_LINK_SHARED = "link_shared"  # a PFOCR or PMC figure link pasted: unfurl it
+EVENT_HOME_OPENED = "app_home_opened"
+SHORTCUT_FIND = "pathway_find_figures"  # the message shortcut's callback_id (manifest)
+VIEW_SEARCH = "pathway_search_modal"  # the App Home search modal's callback_id
+ACTION_HOME_SEARCH = "pathway_home_search"  # App Home's Search button
+ACTION_BACK = "pathway_back"  # back to the first reading after picking an alternative
+ACTION_SHOW = "pathway_show"  # "Show figure" on a compact row; numbered
+SEARCH_INPUT = ("pathway_query", "pathway_query_input")  # the modal's (block_id, action_id)
 
 ACTION_PREV = "pathway_prev"
 ACTION_NEXT = "pathway_next"
@@ -13,6 +21,29 @@ ACTION_CANCEL = "pathway_cancel"
 # ids unique per block; the handler table matches them by prefix.
 ACTION_CHOOSE = "pathway_choose"  # did-you-mean, ambiguity and "only <member>" buttons
 ACTION_GENES = "pathway_genes"  # "Show all N genes" on a figure card
+
+
+# Links we unfurl: a PFOCR figure page, and PMC's figure pages (old and new hosts).
+PFOCR_LINK_RE = re.compile(
+    r"^https?://pfocr\.wikipathways\.org/figures/([^/?#]+?)(?:\.html)?/?(?:[?#].*)?$"
+)
+PMC_LINK_RE = re.compile(
+    r"^https?://(?:www\.ncbi\.nlm\.nih\.gov/pmc|pmc\.ncbi\.nlm\.nih\.gov)/articles/"
+    r"(PMC\d+)/figure/([^/?#]+)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+UNFURL_DOMAINS = ("pfocr.wikipathways.org", "www.ncbi.nlm.nih.gov", "pmc.ncbi.nlm.nih.gov")
+
+
+def figure_link(url: str) -> tuple[str, str] | None:
+    """('figid', figid) or ('pmc', 'PMCx/Fy') for a link we unfurl, else None."""
+    found = PFOCR_LINK_RE.match(url)
+    if found:
+        return "figid", found.group(1)
+    found = PMC_LINK_RE.match(url)
+    if found:
+        return "pmc", f"{found.group(1).upper()}/{found.group(2)}"
+    return None
 
 
 def numbered(action: str, number: int) -> str:

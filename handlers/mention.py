@@ -11,6 +11,7 @@ from handlers.views import render
 from handlers.views.state import THREAD, View
 
 from .common import Deps, guarded
+from .grammar import is_small_talk
 
 MENTION_RE = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -33,7 +34,7 @@ class MentionHandler:
     def reply(self, event: dict, client: WebClient, logger: logging.Logger) -> None:
         text = question(event.get("text", ""))
         where = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event["ts"]}
-        if text:
-            self.deps.post(client, View(text, 0, THREAD), **where)
+        if is_small_talk(text):  # "hi! can you help?": how to ask, not "Nothing found"
+            client.chat_postMessage(**where, **render.short_help_message())
         else:
-            client.chat_postMessage(**where, **render.help_message())
+            self.deps.post(client, View(text, 0, THREAD), **where)

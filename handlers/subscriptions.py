@@ -99,5 +99,10 @@ class Subscriptions:
             if recent is None:
                 return self.listing(command)
             page = self.store.plan_page(recent, config.digest_cards)
-            title = f"Nothing new since the last digest · {plural(page.total, 'recent match')}"
+            since = (
+                "Nothing new since the last digest"
+                if self.store.subscriptions(channel).last_digest
+                else "No digest has been posted here yet"
+            )
+            title = f"{since} · {plural(page.total, 'recent match')}"
         return digest_page_message(page, config.image_url_template, config.timezone, title)

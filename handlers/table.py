@@ -12,25 +12,33 @@ from .actions import ButtonHandler
 from .command import PathwayCommand
 from .common import Deps
 from .ids import (
+    ACTION_BACK,
     ACTION_CANCEL,
     ACTION_CHOOSE,
     ACTION_DIGEST_PAGE,
     ACTION_GENES,
+    ACTION_HOME_SEARCH,
     ACTION_NEXT,
     ACTION_PREV,
     ACTION_SHARE,
+    ACTION_SHOW,
     COMMAND,
+    EVENT_HOME_OPENED,
+    EVENT_LINK_SHARED,
     EVENT_MENTION,
+    SHORTCUT_FIND,
+    VIEW_SEARCH,
     numbered_pattern,
 )
 from .mention import MentionHandler
+from .surfaces import AppHome, FigureModal, FindShortcut, Unfurls
 
 
 @dataclass(frozen=True)
 class Listener:
     """One row of the registration table."""
 
-    kind: str  # "command", "event" or "action"
+    kind: str  # "command", "event", "action", "shortcut" or "view"
     id: str | re.Pattern[str]  # command name, event type, action id or pattern
     ack: Callable
     lazy: list[Callable] = field(default_factory=list)  # run after the ack, in a thread
@@ -40,6 +48,12 @@ def listeners(deps: Deps) -> list[Listener]:
     """The registration table. Listeners that post through the Web API (and so may wait
     out a 429) run on the posting pool; the rest on bolt's lazy-listener threads."""
     command, mention, buttons = PathwayCommand(deps), MentionHandler(deps), ButtonHandler(deps)
+    modal, unfurls, home, shortcut = (
+        FigureModal(deps),
+        Unfurls(deps),
+        AppHome(deps),
+        FindShortcut(deps),
+    )
     return [
         Listener("command", COMMAND, command.handle, [deps.offload(command.later)]),
         Listener("event", EVENT_MENTION, mention.ack, [deps.offload(mention.reply)]),
@@ -52,4 +66,11 @@ def listeners(deps: Deps) -> list[Listener]:
         Listener(
             "action", numbered_pattern(ACTION_DIGEST_PAGE), buttons.ack, [buttons.digest_page]
         ),
+        Listener("action", ACTION_BACK, buttons.ack, [buttons.page]),
+        Listener("action", numbered_pattern(ACTION_SHOW), modal.ack, [deps.offload(modal.show)]),
+        Listener("event", EVENT_LINK_SHARED, unfurls.ack, [deps.offload(unfurls.unfurl)]),
+        Listener("event", EVENT_HOME_OPENED, home.ack, [deps.offload(home.opened)]),
+        Listener("action", ACTION_HOME_SEARCH, home.ack, [deps.offload(home.open_search)]),
+        Listener("view", VIEW_SEARCH, home.submit),
+        Listener("shortcut", SHORTCUT_FIND, shortcut.ack, [deps.offload(shortcut.find)]),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
 import threading
 from collections.abc import Callable, Iterable
 from importlib import resources
@@ -27,6 +28,7 @@ from .lexicon import (
 from .models import (
     Answer,
     ChannelState,
+    CorpusInfo,
     DigestPage,
     FigureHit,
     LexiconInfo,
@@ -34,7 +36,7 @@ from .models import (
     Subscription,
 )
 from .names import NameIndex
-from .schema import Database, connect, meta, write
+from .schema import Database, connect, corpus_version, meta, write
 
 if TYPE_CHECKING:
     from .digest import DigestPlan
@@ -82,8 +84,18 @@ def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def seeds_dir() -> Path:
-    """The bundled figure records: the default corpus of a fresh install."""
+    """The bundled figure records: the starter corpus of a fresh install, laid out as a
+    PFOCR checkout (`_figures/`, `_data/`); see seeds/SOURCES.md."""
     return Path(str(resources.files("seeds")))
+
+
+GENE_LIKE = re.compile(r"[A-Z0-9\u0370-\u03ff]")  # how a gene is written in prose
+SEED_FIGID = "PMC4111689__cc-13-2017-g1"  # the project's first record (ITGB3, KRAS, RALB)
+
+
+def seed_record() -> Path:
+    """The one seed record, for tests and demos that want a single known figure."""
+    return seeds_dir() / "_figures" / f"{SEED_FIGID}.md"
 
 
 class Store:
@@ -101,6 +113,7 @@ class Store:
         )
         self.db = connect(self.path)
         self._engine: Engine | None = None
+        self._corpus: tuple[str | None, CorpusInfo] | None = None
         self.events = EventClaims(events_path(self.path))
         # Request-time writes (subscribe, unsubscribe) use their own connection and lock, so
         # one waiting for a bulk ingest's write lock never holds up the reads that answer
@@ -230,6 +243,60 @@ class Store:
         return queries.stats(self.db, top)
 
     @_locked
+    def genes_in(self, text: str) -> list[str]:
+        """The gene and family names a message states, as written: 'our screen hit ITGB3,
+        RALB and KRAS' -> ['ITGB3', 'RALB', 'KRAS']. In prose, names are written with a
+        capital, a digit or a Greek letter; typo guesses are left out."""
+        reading = self.engine.resolver.read(text)
+        return [
+            r.input
+            for r in reading.resolutions
+            if r.symbols and not r.corrected and GENE_LIKE.search(r.input)
+        ]
+
+    @_locked
+    def corpus_info(self) -> CorpusInfo:
+        """How many figures, from which PFOCR commit, synced when. Every answer asks (for
+        the starter hint), so it is kept until the figures change: counting 100k rows
+        costs milliseconds."""
+        version = corpus_version(self.db)
+        if self._corpus is not None and self._corpus[0] == version:
+            return self._corpus[1]
+        found = queries.corpus_meta(self.db)
+        info = CorpusInfo(
+            figures=queries.figure_count(self.db),
+            source=found.get("sync_source"),
+            commit=found.get("sync_commit"),
+            synced=found.get("synced"),
+            last_ingest=found.get("last_ingest"),
+        )
+        self._corpus = (version, info)
+        return info
+
+    @_locked
+    def newest(self, limit: int) -> list[FigureHit]:
+        """The figures seen last, for App Home."""
+        return queries.load_hits(
+            self.db, [(i, ()) for i in queries.newest_figure_ids(self.db, limit)]
+        )
+
+    @_locked
+    def figure_by_link(self, pmcid: str, figure: str) -> FigureHit | None:
+        """The figure a PMC figure link points at, or None (a link unfurls only if known)."""
+        hits = queries.load_hits(
+            self.db, [(i, ()) for i in queries.figure_ids_by_link(self.db, pmcid, figure)]
+        )
+        return hits[0] if hits else None
+
+    @_locked
+    def find_figure(self, figid: str) -> FigureHit | None:
+        """One figure by figid, or None."""
+        hits = queries.load_hits(
+            self.db, [(i, ()) for i in queries.figure_ids_by_figid(self.db, figid)]
+        )
+        return hits[0] if hits else None
+
+    @_locked
     def figure(self, figid: str) -> FigureHit:
         """One figure with every gene, by figid; NotFound when it is not here."""
         hits = queries.load_hits(
@@ -247,7 +314,18 @@ class Store:
     def sync(self, source: str, clone_into: Path, **options: Any) -> tuple[Checkout, IngestReport]:
         """Fast-forward (or first clone) a PFOCR checkout, then ingest it incrementally."""
         checkout = _sync.update(source, clone_into)  # raises SyncError before any write
-        return checkout, self.ingest([checkout.path], **options)
+        report = self.ingest([checkout.path], **options)
+        with self._lock, write(self.db.conn):
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [
+                    ("sync_source", _sync.display_source(source)),
+                    ("sync_commit", checkout.after),
+                    ("synced", utc_now()),
+                ],
+            )
+        self._corpus = None
+        return checkout, report
 
     @_locked
     def get_meta(self, key: str) -> str | None:
@@ -283,6 +361,11 @@ class Store:
         return subscriptions.listing(self.db, channel)
 
     # --- digests ---------------------------------------------------------------------
+    @_locked
+    def all_subscriptions(self, limit: int = 50) -> list[ChannelState]:
+        """Every channel's subscriptions and digest state, for App Home."""
+        return subscriptions.all_channels(self.db, limit)
+
     @_locked
     def digest_plans(self, channel: str | None = None) -> list[DigestPlan]:
         return digest.plan(self.db, channel)

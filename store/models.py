@@ -79,6 +79,8 @@ class FigureHit:
     id: int = field(default=0, repr=False)  # the database row, for the engine only
     # gene -> word seen in the image -> how it was matched (the sidecar's source)
     seen: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    # gene (as shown) -> its organism, for the genes of a species other than human
+    species: dict[str, str] = field(default_factory=dict, repr=False)
 
     def snippet_text(self, mark: str = "**") -> str:
         """The snippet with its matched words between `mark`s, for JSON and terminals."""
@@ -206,6 +208,28 @@ class Stats:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+STARTER_FIGURES = 1_000  # a database this small, never synced, holds only the starter set
+
+
+@dataclass(frozen=True)
+class CorpusInfo:
+    """What the bot holds and where it came from, for App Home and the small-corpus hint."""
+
+    figures: int
+    source: str | None = None  # the PFOCR repository `sync` reads
+    commit: str | None = None  # its commit at the last sync
+    synced: str | None = None  # UTC ISO time of the last sync
+    last_ingest: str | None = None  # UTC ISO time the last ingest finished
+
+    @property
+    def starter(self) -> bool:
+        """Only the bundled starter records: never synced, and small."""
+        return self.synced is None and self.figures <= STARTER_FIGURES
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "starter": self.starter}
 
 
 @dataclass(frozen=True)

@@ -47,12 +47,15 @@ def load_hits(db: Database, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> li
     words: dict[tuple[int, str], list[str]] = {}
     costs: dict[tuple[int, str], float] = {}
     seen: dict[int, dict[str, dict[str, str]]] = {}  # figure -> gene -> word -> source
+    species: dict[int, dict[str, str]] = {}  # figure -> the organism's own symbol -> organism
     organisms = {figure_id: tuple(json.loads(row[12])) for figure_id, row in rows.items()}
-    for figure_id, symbol, word, source, organism in db.execute(
-        "SELECT figure_id, symbol, word, source, organism FROM gene_evidence "
+    for figure_id, symbol, own, word, source, organism in db.execute(
+        "SELECT figure_id, symbol, source_symbol, word, source, organism FROM gene_evidence "
         "WHERE figure_id IN (SELECT value FROM json_each(?))",
         [ids],
     ):
+        if own and organism and organism != HUMAN:
+            species.setdefault(figure_id, {}).setdefault(own, organism)
         key = (figure_id, symbol)
         cost = evidence_penalty(source, organism, organisms.get(figure_id, ()))
         costs[key] = min(cost, costs.get(key, cost))
@@ -67,14 +70,31 @@ def load_hits(db: Database, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> li
     for figure_id, matched in ranked:
         row = rows.get(figure_id)
         if row is not None:
-            hits.append(_hit(row, matched, words, costs, seen))
+            hits.append(_hit(row, matched, words, costs, seen, species.get(figure_id, {})))
     return hits
 
 
-def _hit(row: tuple, matched: tuple[str, ...], words: dict, costs: dict, seen: dict) -> FigureHit:
-    genes = tuple(
-        dict.fromkeys(symbol or written.upper() for written, symbol in json.loads(row[11]))
-    )
+HUMAN = "Homo sapiens"
+
+
+def _words_of(words: dict, figure_id: int, gene: str) -> list[str]:
+    """The OCR words of a gene: keyed by the lookup symbol, the upper-cased record spelling
+    for a gene of another species."""
+    return words.get((figure_id, gene)) or words.get((figure_id, gene.upper())) or []
+
+
+def _hit(
+    row: tuple,
+    matched: tuple[str, ...],
+    words: dict,
+    costs: dict,
+    seen: dict,
+    species: dict[str, str],
+) -> FigureHit:
+    """A figure row as a hit. Genes are HGNC symbols; a gene of another species with no
+    human symbol keeps the record's own spelling (fly 'betaTub60D', not 'BETATUB60D')."""
+    pairs = json.loads(row[11])
+    genes = tuple(dict.fromkeys(symbol or written for written, symbol in pairs))
     return FigureHit(
         id=row[0],
         organisms=tuple(json.loads(row[12] or "[]")),
@@ -92,8 +112,13 @@ def _hit(row: tuple, matched: tuple[str, ...], words: dict, costs: dict, seen: d
         gene_count=row[10],
         genes=genes,
         matched=matched,
-        words={s: tuple(words[(row[0], s)]) for s in genes if words.get((row[0], s))},
+        words={s: tuple(w) for s in genes if (w := _words_of(words, row[0], s))},
         evidence={s: strength(costs[(row[0], s)]) for s in matched if (row[0], s) in costs},
+        species={
+            written: species[written]
+            for written, symbol in pairs
+            if not symbol and written in species
+        },
     )
 
 
@@ -107,6 +132,40 @@ def figure_ids_by_pmcid(db: Database, pmcid: str) -> list[int]:
     """Every figure of one paper, in figure order."""
     rows = db.execute("SELECT id FROM figures WHERE pmcid = ? ORDER BY figid", [pmcid])
     return [row[0] for row in rows]
+
+
+def figure_ids_by_link(db: Database, pmcid: str, figure: str) -> list[int]:
+    """The figure of a PMC figure link (`/pmc/articles/PMC…/figure/F2/`): its `figlink`
+    ends with that figure id, or its `number` is it. Empty when it is not here."""
+    rows = db.execute(
+        "SELECT id FROM figures WHERE pmcid = ? AND (lower(rtrim(figlink, '/')) LIKE ? "
+        "ESCAPE '\\' OR lower(number) = ?) ORDER BY figid LIMIT 1",
+        [pmcid, "%/" + _like(figure.lower()), figure.lower()],
+    )
+    return [row[0] for row in rows]
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def newest_figure_ids(db: Database, limit: int) -> list[int]:
+    """The figures the bot saw last (the newest papers first among those seen together)."""
+    rows = db.execute(
+        "SELECT id FROM figures ORDER BY first_seen DESC, year DESC, id DESC LIMIT ?", [limit]
+    )
+    return [row[0] for row in rows]
+
+
+def corpus_meta(db: Database) -> dict[str, str]:
+    """The sync's source, commit and time, and the last finished ingest."""
+    found = dict(
+        db.execute(
+            "SELECT key, value FROM meta WHERE key IN ('sync_source', 'sync_commit', 'synced')"
+        ).fetchall()
+    )
+    last = db.execute("SELECT max(finished) FROM ingest_runs").fetchone()[0]
+    return {**found, **({"last_ingest": last} if last else {})}
 
 
 def figure_count(db: Database) -> int:

@@ -132,6 +132,14 @@ def listing(db: Database, channel: str) -> ChannelState:
     return ChannelState(channel, subs, *state)
 
 
+def all_channels(db: Database, limit: int) -> list[ChannelState]:
+    """Every channel with subscriptions, active or paused, for App Home."""
+    rows = db.execute(
+        "SELECT DISTINCT channel FROM subscriptions ORDER BY channel LIMIT ?", [limit]
+    ).fetchall()
+    return [listing(db, row[0]) for row in rows]
+
+
 def active_channels(db: Database, channel: str | None = None) -> list[ChannelState]:
     """Channels with subscriptions that are not paused (one channel when given)."""
     rows = db.execute(

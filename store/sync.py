@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import StoreError
 
@@ -40,6 +41,16 @@ GIT_ALLOW_PROTOCOL = ":".join(ALLOWED_SCHEMES)
 def is_url(source: str) -> bool:
     """'https://…', 'ssh://…', 'git://…' and 'file:///…' are remotes; anything else a path."""
     return "://" in source
+
+
+def display_source(source: str) -> str:
+    """The source as it may be shown to users: a URL without any user name or token."""
+    if not is_url(source):
+        return source
+    parts = urlsplit(source)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def check_source(source: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from store import Store
+from store import Store, seed_record
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("PATHWAY_BOT_SHARED", ROOT.parent / "shared"))
@@ -44,7 +44,7 @@ def seed_db(tmp_path_factory) -> Path:
     """A database built from the bundled seed record, one per test module."""
     path = tmp_path_factory.mktemp("seed") / "seed.db"
     store = Store(path)
-    store.ensure_seeded()
+    store.ingest([seed_record()])
     store.close()
     return path
 

@@ -195,7 +195,9 @@ def test_more_figures_than_cards_get_a_see_all_button(store, tmp_path, fake):
     (message,) = fake.posted("C1")
     assert len(figids_in(message)) == 3
     buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons[0]["text"]["text"] == "See all 7"
+    labels = [button["text"]["text"] for button in buttons]
+    assert labels == ["Show figure"] * 3 + ["See all 7"]
+    assert not [b for b in message["blocks"] if b["type"] == "image"]  # compact: thumbnails
     page = store.digest_page(1, 3, 5)
     assert page.total == 7 and len(page.figures) == 4
 

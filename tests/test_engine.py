@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cli import cli
-from store import Store
+from store import Store, seed_record
 from store.models import Mode
 from store.postings import _by_coverage
 from testkit.evaluation import evaluate
@@ -197,7 +197,7 @@ def test_gene_eval_meets_the_bar(tmp_path, tsv, bar):
 
 
 def test_search_never_corrects_a_word_into_an_unlike_one(store):
-    store.ensure_seeded()  # the seed caption has 'can'; 'channel' must not become it
+    store.ingest([seed_record()])  # its caption has 'can'; 'channel' must not become it
     answer = store.ask("search channel")
     assert answer.total == 0 and "searched" not in answer.message
 

@@ -60,10 +60,10 @@ class FakeClient:
 
 @pytest.fixture(scope="module")
 def deps(tmp_path_factory):
-    from store import Store
+    from store import Store, seed_record
 
     store = Store(tmp_path_factory.mktemp("handlers") / "seed.db")
-    store.ensure_seeded()
+    store.ingest([seed_record()])
     yield Deps(store, Config(page_size=3))
     store.close()
 

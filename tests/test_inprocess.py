@@ -9,7 +9,7 @@ from bot.app import create_app
 from bot.config import Config
 from handlers.ids import ACTION_NEXT
 from handlers.views.state import PREVIEW, View
-from store import Store
+from store import Store, seed_record
 from testkit import slack_wire as wire
 from testkit.blockkit import check_message
 from testkit.fake_slack import FakeSlack
@@ -22,7 +22,7 @@ def world(tmp_path_factory):
     for n in range(6):
         write(folder, f"r{n}.md", record(f"PMC8{n}__f1", f"KRAS figure {n}", ["KRAS", "EGFR"]))
     store = Store(tmp_path_factory.mktemp("inproc") / "seed.db")
-    store.ensure_seeded()
+    store.ingest([seed_record()])
     store.ingest([folder])
     fake = FakeSlack()
     config = Config(
@@ -70,8 +70,9 @@ def test_next_button_replaces_the_preview_through_the_response_url(world):
     (page,) = fake.responses("next")
     check_message(page)
     assert page["replace_original"] is True
-    pager = [b for b in page["blocks"] if b["type"] == "context"][-1]
-    assert pager["elements"][0]["text"] == "Figures 4–6 of 7"
+    contexts = [b["elements"][0]["text"] for b in page["blocks"] if b["type"] == "context"]
+    assert "Figures 4–6 of 7" in contexts
+    assert "`pathway-bot sync`" in contexts[-1]  # a starter-sized database says how to grow
 
 
 def test_mention_is_answered_once_in_its_thread(world):

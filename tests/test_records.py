@@ -1,13 +1,13 @@
 """Record parsing: both front-matter generations, NA handling, sidecars, bad input."""
 
 import contextlib
-from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from store import seed_record
 from store.errors import RecordError
 from store.lexicon import default_lexicon
 from store.records import (
@@ -24,7 +24,7 @@ from store.records import (
 from testkit.records_kit import record
 
 LEXICON = default_lexicon()
-SEED = Path(__file__).resolve().parent.parent / "seeds" / "PMC4111689__cc-13-2017-g1.md"
+SEED = seed_record()
 
 
 @pytest.mark.parametrize(

@@ -50,10 +50,10 @@ QUERIES = {
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    from store import Store
+    from store import Store, seed_record
 
     store = Store(tmp_path_factory.mktemp("render") / "seed.db")
-    store.ensure_seeded()
+    store.ingest([seed_record()])
     yield store
     store.close()
 
@@ -124,7 +124,8 @@ def test_typo_and_ambiguity_offer_buttons_that_run_the_other_lookup(seeded):
         for e in b["elements"]
         if e["action_id"].startswith("pathway_choose")
     ]
-    assert values == ["POLD1"]
+    assert values[0] == "POLD1"  # the other reading, then what to try: no figure shows CDK1
+    assert values[1:] == ["search CDC2"]
     family = render.answer_message(seeded.ask("NF-kB"), View("NF-kB"), T)
     labels = [
         e["text"]["text"] for b in family["blocks"] if b["type"] == "actions" for e in b["elements"]
@@ -138,7 +139,10 @@ def test_pager_buttons_depend_on_position_and_surface():
     buttons = [
         e["action_id"] for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert buttons == ["pathway_next", "pathway_share", "pathway_cancel"]
+    assert buttons == [*(f"pathway_show:{n}" for n in range(1, 5)), "pathway_next"] + [
+        "pathway_share",
+        "pathway_cancel",
+    ]
     assert block_texts(first, "context")[-1] == "Figures 1–5 of 12"
     later = Answer(
         "KRAS",
@@ -153,7 +157,7 @@ def test_pager_buttons_depend_on_position_and_surface():
     buttons = [
         e["action_id"] for b in thread["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
-    assert buttons == ["pathway_prev"]
+    assert buttons == ["pathway_show:1", "pathway_prev"]
     assert decode_view(thread["blocks"][-1]["elements"][0]["value"]) == View("KRAS", 5, THREAD)
 
 
@@ -316,7 +320,7 @@ def test_digest_header_and_see_all():
     message = digest_message(digest_page(7, 5), T, "Europe/London")
     assert message["blocks"][0]["text"]["text"] == "7 new pathway figures for KRAS · 24 Nov 2026"
     see_all = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert see_all[0]["text"]["text"] == "See all 7"
+    assert see_all[-1]["text"]["text"] == "See all 7"
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import yaml
 
 from handlers.ids import ACTION_NEXT, ACTION_SHARE
 from handlers.views.state import PREVIEW, View
-from store import Store
+from store import Store, seed_record
 from testkit import slack_wire as wire
 from testkit.blockkit import check_message
 from testkit.fake_slack import BOT_ID, FakeSlack
@@ -35,7 +35,7 @@ def server(tmp_path_factory, fake):
         write(folder, f"r{n}.md", record(f"PMC9{n}__f1", f"KRAS figure {n}", ["KRAS", "ITGB3"]))
     db = tmp_path_factory.mktemp("serve") / "small.db"
     store = Store(db)
-    store.ensure_seeded()
+    store.ingest([seed_record()])
     store.ingest([folder])
     store.close()
     running = Server(db, fake)

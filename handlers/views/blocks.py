@@ -1,6 +1,7 @@
 """Block Kit primitives that respect Slack's limits and escape every piece of text."""
 
 import json
+import re
 from collections.abc import Iterable
 from urllib.parse import quote
 
@@ -16,10 +17,17 @@ MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
 MAX_IMAGE_URL = 3000
 MAX_ALT_TEXT = 2000
+# Modals and App Home (api.slack.com/reference/surfaces/views).
+MAX_VIEW_BLOCKS = 100
+MAX_VIEW_TITLE = 24
+MAX_PRIVATE_METADATA = 3000
+MAX_UNFURLS_BLOCKS = 50  # per unfurled link, as for a message
 # Our own budget: Slack rejects messages far below its 40k text limit once blocks
 # are counted, and long messages are unreadable on phones anyway.
 MAX_MESSAGE_CHARS = 12_000
 MAX_FALLBACK_TEXT = 3000
+
+CHANNEL_ID_RE = re.compile(r"^[CGD][A-Z0-9]{2,20}$")  # only these become <#C…> links
 
 ELLIPSIS = "…"
 URL_SAFE = ":/?#[]@!$&'()*+,;=%~._-"  # everything but <, > and |, which would end a link
@@ -101,6 +109,13 @@ def image(url: str, alt: str) -> dict | None:
     return {"type": "image", "image_url": url, "alt_text": clip(alt, MAX_ALT_TEXT)}
 
 
+def thumbnail(url: str | None, alt: str) -> dict | None:
+    """A section accessory image: a thumbnail beside the text, not a full-width image."""
+    if not url or len(url) > MAX_IMAGE_URL:
+        return None
+    return {"type": "image", "image_url": url, "alt_text": clip(alt, MAX_ALT_TEXT)}
+
+
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
     if len(value) > MAX_BUTTON_VALUE:
         raise ValueError(f"button value of {len(value)} characters exceeds Slack's limit")
@@ -128,6 +143,47 @@ def message(text: str, blocks: Iterable[dict | None], **extra: object) -> dict:
     if len(text) > MAX_FALLBACK_TEXT:
         text = text[: MAX_FALLBACK_TEXT - 1] + ELLIPSIS
     return {"text": text or " ", "blocks": kept, **extra}
+
+
+def view(
+    kind: str,
+    title: str,
+    blocks: Iterable[dict | None],
+    callback_id: str | None = None,
+    submit: str | None = None,
+    private_metadata: str = "",
+) -> dict:
+    """A modal or Home tab view within Slack's view limits (blocks, title, metadata)."""
+    kept = [b for b in blocks if b]
+    if len(kept) > MAX_VIEW_BLOCKS:
+        raise ValueError(f"{len(kept)} blocks exceed a view's {MAX_VIEW_BLOCKS}")
+    if len(private_metadata) > MAX_PRIVATE_METADATA:
+        raise ValueError("private_metadata exceeds Slack's 3,000 characters")
+    built: dict = {"type": kind, "blocks": kept}
+    if kind == "modal":
+        built["title"] = plain(title, MAX_VIEW_TITLE)
+        built["close"] = plain("Close", MAX_VIEW_TITLE)
+        if submit:
+            built["submit"] = plain(submit, MAX_VIEW_TITLE)
+    if callback_id:
+        built["callback_id"] = callback_id
+    if private_metadata:
+        built["private_metadata"] = private_metadata
+    return built
+
+
+def text_input(
+    block_id: str, action_id: str, label: str, placeholder: str, initial: str = ""
+) -> dict:
+    """A one-line plain-text input block."""
+    element: dict = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "placeholder": plain(placeholder, 150),
+    }
+    if initial:
+        element["initial_value"] = initial[:3000]
+    return {"type": "input", "block_id": block_id, "label": plain(label, 2000), "element": element}
 
 
 def size(message_: dict) -> int:

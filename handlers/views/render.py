@@ -5,6 +5,7 @@ from collections.abc import Callable, Sequence
 
 from handlers.grammar import FILTERS_HELP, QUERY_EXAMPLES, SUBCOMMANDS, SubCommand
 from handlers.ids import (
+    ACTION_BACK,
     ACTION_CANCEL,
     ACTION_CHOOSE,
     ACTION_NEXT,
@@ -13,10 +14,22 @@ from handlers.ids import (
     COMMAND,
     numbered,
 )
-from store.models import KIND_AMBIGUOUS, KIND_FAMILY, Answer, FigureHit, Mode, Resolution, Stats
+from store.errors import QueryError
+from store.filters import split_filters
+from store.models import (
+    KIND_AMBIGUOUS,
+    KIND_FAMILY,
+    Answer,
+    CorpusInfo,
+    FigureHit,
+    Mode,
+    Resolution,
+    Stats,
+)
 
 from . import blocks as bk
 from .cards import CAPTION_CHARS, figure_card
+from .compact import compact_rows
 from .state import PREVIEW, SHARED, View
 
 MAX_CHOICES = 10  # did-you-mean, ambiguity and "only <member>" buttons per message
@@ -94,13 +107,42 @@ def choices(answer: Answer) -> list[str]:
     return list(dict.fromkeys(options))[:MAX_CHOICES]
 
 
-def choice_buttons(answer: Answer, surface: str) -> dict | None:
-    buttons = []
+def next_steps(answer: Answer) -> list[tuple[str, str]]:
+    """(label, query) worth a button when an answer shows no figure: without the filters,
+    the same words as a text search, or the usage. An empty answer never offers nothing."""
+    if answer.figures:
+        return []
+    steps = []
+    try:
+        rest, typed = split_filters(answer.query)
+    except QueryError:
+        rest, typed = answer.query, None
+    if (answer.filters or typed) and rest:
+        steps.append(("Without the filters", rest))
+    if answer.mode == Mode.GENES and rest:  # NONE already searched the text, and found none
+        steps.append((f"Search the text for “{bk.clip(rest, 40)}”", f"search {rest}"))
+    return steps
+
+
+def choice_buttons(answer: Answer, view: View) -> dict | None:
+    """Did-you-mean and other readings, what to try after an empty answer, and the way
+    back to the first reading after one of them was picked."""
+    surface, buttons = view.surface, []
     for number, option in enumerate(choices(answer)):
         query = option.removeprefix("only ")
+        back = view.back or answer.query
         buttons.append(
-            bk.button(option, numbered(ACTION_CHOOSE, number), View(query, 0, surface).encode())
+            bk.button(
+                option, numbered(ACTION_CHOOSE, number), View(query, 0, surface, back).encode()
+            )
         )
+    for number, (label, query) in enumerate(next_steps(answer), len(buttons)):
+        buttons.append(
+            bk.button(label, numbered(ACTION_CHOOSE, number), View(query, 0, surface).encode())
+        )
+    if view.back:
+        label = f"◀ Back to “{bk.clip(view.back, 40)}”"
+        buttons.append(bk.button(label, ACTION_BACK, View(view.back, 0, surface).encode()))
     return bk.actions(*buttons)
 
 
@@ -154,32 +196,52 @@ def fallback(title: str, offset: int, hits: Sequence[FigureHit]) -> str:
     return bk.escape("\n".join(lines))
 
 
+STARTER_HINT = (
+    "These answers come from the {figures:,} starter figures bundled with PathwayBot. "
+    "Whoever runs it can load all of PFOCR (about 80,000 figures) with `pathway-bot sync`."
+)
+
+
+def starter_hint(corpus: CorpusInfo | None) -> str | None:
+    """One line on loading the real collection, while only the starter set is loaded."""
+    return STARTER_HINT.format(figures=corpus.figures) if corpus and corpus.starter else None
+
+
 def answer_message(
-    answer: Answer, view: View, image_template: str, shared_by: str | None = None
+    answer: Answer,
+    view: View,
+    image_template: str,
+    shared_by: str | None = None,
+    corpus: CorpusInfo | None = None,
 ) -> dict:
-    """The whole reply to a query on one surface, shrunk to fit Slack's budget."""
+    """The whole reply to a query on one surface, shrunk to fit Slack's budget: the top
+    figure as a full card and the rest as compact rows (a shared answer: rows only)."""
     title = headline(answer)
     top: list[dict | None] = [bk.header(title)]
     notes = understood(answer)
-    if answer.mode == Mode.NONE:
-        top.append(bk.section(bk.escape(answer.message)))
-        if not answer.suggestions:  # unknown input gets the usage, not just a shrug
-            top.append(bk.section(examples_text()))
-    elif not answer.figures and answer.message:  # 'No figure matches organism:zebrafish: ...'
-        top.append(bk.section(bk.escape(answer.message)))
+    if answer.mode == Mode.NONE or (not answer.figures and answer.message):
+        top.append(bk.section(bk.escape(answer.message)))  # 'No figure matches organism:…'
+    if not answer.figures and not choices(answer) and not next_steps(answer):
+        top.append(bk.section(examples_text()))  # nothing to click: the usage, not a shrug
     if notes:
         top.append(bk.context(*notes))
     if view.surface == SHARED and shared_by and USER_ID_RE.match(shared_by):
         top.append(bk.context(f"Shared by <@{shared_by}> · {COMMAND} {bk.escape(answer.query)}"))
     if view.surface != SHARED:
-        top.append(choice_buttons(answer, view.surface))
+        top.append(choice_buttons(answer, view))
     top = [b for b in top if b]  # the budget below counts real blocks
+    hint = starter_hint(corpus)
 
     def build(caption: int, count: int) -> dict:
-        cards = []
-        for number, hit in enumerate(answer.figures[:count]):
-            cards += figure_card(hit, number, image_template, caption) + [bk.divider()]
+        shown = answer.figures[:count]
+        cards: list[dict | None] = []
+        if view.surface != SHARED and shown:
+            cards += figure_card(shown[0], 0, image_template, caption) + [bk.divider()]
+            shown = shown[1:]
+        cards += compact_rows(shown, image_template, len(answer.figures[:count]) - len(shown))
         bottom = answer_pager(answer, view, count) if count else []
+        if hint:
+            bottom.append(bk.context(hint))
         return bk.message(fallback(title, answer.offset, answer.figures), top + cards + bottom)
 
     return fit(build, len(answer.figures))
@@ -227,6 +289,18 @@ def help_message(subcommands: Sequence[SubCommand] = SUBCOMMANDS) -> dict:
         ),
     ]
     return bk.message(f"PathwayBot help: try {COMMAND} KRAS", blocks)
+
+
+def short_help_message() -> dict:
+    """What a mention with no question gets: three ways to ask, in a few lines."""
+    text = (
+        "Hi! Ask me for published pathway figures by gene: "
+        "*@PathwayBot which figures show ITGB3 and RALB?*, *@PathwayBot NF-kB*, "
+        f"or *@PathwayBot search integrin resistance*. `{COMMAND} help` lists everything."
+    )
+    return bk.message(
+        bk.escape("Ask me for pathway figures by gene, e.g. ITGB3 and RALB."), [bk.section(text)]
+    )
 
 
 def stats_message(stats: Stats) -> dict:

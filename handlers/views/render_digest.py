@@ -8,7 +8,7 @@ from store.models import ChannelState, DigestPage, Subscription
 from store.wording import plural
 
 from . import blocks as bk
-from .cards import figure_card
+from .compact import compact_row
 from .render import USER_ID_RE, fallback, fit, pager
 from .state import DigestView
 
@@ -29,14 +29,15 @@ def _matched_labels(page: DigestPage) -> list[str]:
 
 
 def _cards(page: DigestPage, image_template: str, caption: int, count: int) -> list[dict | None]:
+    """Compact rows (a thumbnail each, no full-size image), each with what it matched.
+    `caption` is unused: rows carry no caption (fit() may still drop rows)."""
     blocks: list[dict | None] = []
     pairs = list(zip(page.figures, page.matched_labels, strict=True))[:count]
     for number, (hit, labels) in enumerate(pairs):
-        blocks += figure_card(hit, number, image_template, caption)
+        blocks += compact_row(hit, number, image_template)
         blocks.append(
             bk.context("Matched " + ", ".join(f"*{bk.escape(label)}*" for label in labels))
         )
-        blocks.append(bk.divider())
     return blocks
 
 

@@ -33,13 +33,15 @@ class View:
     query: str
     offset: int = 0
     surface: str = PREVIEW
+    back: str = ""  # the query first asked, after picking one of its alternatives
 
     def encode(self) -> str:
-        """Compact JSON; the query is capped by the engine, so it fits Slack's 2000."""
-        return _json({"q": self.query[:MAX_QUERY], "o": self.offset, "s": self.surface})
+        """Compact JSON; queries are capped by the engine, so two fit Slack's 2000."""
+        data = {"q": self.query[:MAX_QUERY], "o": self.offset, "s": self.surface}
+        return _json({**data, "b": self.back[:MAX_QUERY]} if self.back else data)
 
     def at(self, offset: int) -> "View":
-        return View(self.query, max(offset, 0), self.surface)
+        return View(self.query, max(offset, 0), self.surface, self.back)
 
 
 def _read(
@@ -59,7 +61,7 @@ def decode_view(value: str) -> View:
     """The View a pager or choice button carries."""
     return _read(
         value,
-        lambda d: View(str(d["q"]), int(d["o"]), str(d["s"])),
+        lambda d: View(str(d["q"]), int(d["o"]), str(d["s"]), str(d.get("b", ""))),
         lambda v: v.surface in SURFACES and v.offset >= 0,
     )
 

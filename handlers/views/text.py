@@ -1,7 +1,7 @@
 """Plain-text rendering of engine answers for the terminal."""
 
 from store.links import pfocr_url
-from store.models import Answer, LexiconInfo, Stats
+from store.models import Answer, CorpusInfo, LexiconInfo, Mode, Stats
 
 from .cards import WEAK_EVIDENCE
 
@@ -23,11 +23,21 @@ def answer_text(answer: Answer) -> str:
         lines.append(
             ("Other spellings: " if corrected else "Did you mean: ") + ", ".join(others) + "?"
         )
+    head = answer.coverage() or (
+        answer.message
+        if answer.mode == Mode.FIGURE  # 'PMC10025411 · 1 figure' already counts
+        else f"{answer.message} · {answer.count_text()}"
+    )
+    if not answer.figures and answer.total and answer.offset >= answer.total:
+        lines.append(
+            f"{head}: --offset {answer.offset} is past the last one "
+            f"(use --offset 0 to --offset {answer.total - 1})"
+        )
+        return "\n".join(lines)
     if not answer.figures:
         lines.append(answer.message or "Nothing found.")
         return "\n".join(lines)
     first, last = answer.offset + 1, answer.offset + len(answer.figures)
-    head = answer.coverage() or f"{answer.message} · {answer.count_text()}"
     head += f" · {answer.text_note()}" if answer.text_note() else ""
     lines.append(f"{head} (showing {first}–{last})")
     for number, hit in enumerate(answer.figures, first):
@@ -56,6 +66,16 @@ def answer_text(answer: Answer) -> str:
     if last < answer.total:
         lines.append(f"More: --offset {last}")
     return "\n".join(lines)
+
+
+def starter_text(corpus: CorpusInfo) -> str | None:
+    """The line under an answer from the starter set: how to load the real collection."""
+    if not corpus.starter:
+        return None
+    return (
+        f"(Only the {corpus.figures:,} bundled starter figures are loaded; "
+        "`pathway-bot sync` loads all of PFOCR, about 80,000 figures.)"
+    )
 
 
 def lexicon_text(info: LexiconInfo) -> str:
