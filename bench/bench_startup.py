@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from store import Store
+from store import Store, seed_record, seeds_dir
 from testkit import slack_wire as wire
 from testkit.fake_slack import FakeSlack
 from testkit.serve_kit import bot_env, free_port, serve_command
@@ -80,6 +80,35 @@ def first_answer(db: Path, fake: FakeSlack, env: dict) -> tuple[float, list[floa
         process.wait(timeout=20)
 
 
+def first_use(env: dict, records: list[str]) -> float:
+    """Median wall time of `ask KRAS` on a database that does not exist yet (each run in a
+    new folder, so the name index is built too): what a fresh install's first command
+    costs. `records` empty: the bundled seeds; else `ingest` those first (the baseline)."""
+    times = []
+    for _ in range(RUNS):
+        folder = Path(tempfile.mkdtemp(prefix="pathway-first-"))
+        cli = [sys.executable, "-m", "bot", "--db", str(folder / "bot.db")]
+        started = time.monotonic()
+        if records:
+            subprocess.run([*cli, "ingest", *records], env=env, capture_output=True, check=True)
+        subprocess.run([*cli, "ask", "KRAS"], env=env, capture_output=True, check=True)
+        times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
+def wheel_kb() -> float:
+    """The size of the wheel `pip wheel` builds from this checkout."""
+    out = Path(tempfile.mkdtemp(prefix="pathway-wheel-"))
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(root)],
+        capture_output=True,
+        check=True,
+    )
+    (wheel,) = out.glob("*.whl")
+    return wheel.stat().st_size / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="also measure serve on this (big) database")
@@ -101,6 +130,13 @@ def main() -> None:
     print(f"{'pathway-bot ask KRAS (seed database)':<40}{ask:>9.3f}   <= 0.5")
     print(f"{'pathway-bot stats':<40}{stats:>9.3f}   <= 0.4")
     print(f"{'pathway-bot --help':<40}{helps:>9.3f}")
+    seeds = seeds_dir()
+    starter = first_use(env, [])
+    single = first_use(env, [str(seed_record())])
+    count = len(list((seeds / "_figures").glob("*.md")))
+    print(f"{f'first use: ask KRAS, {count} starter records':<40}{starter:>9.3f}   a few seconds")
+    print(f"{'baseline: the same, one seed record':<40}{single:>9.3f}")
+    print(f"{'wheel size (KB)':<40}{wheel_kb():>9.0f}")
     print(f"\n{'serve':<40}{'first answer s':>15}{'worker RSS MB':>15}")
     targets = [("seed database", seed)] + ([(args.db.name, args.db)] if args.db else [])
     for label, db in targets:
