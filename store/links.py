@@ -5,7 +5,13 @@ from urllib.parse import quote
 PFOCR_FIGURE_URL = "https://pfocr.wikipathways.org/figures/{figid}.html"
 PMC_ARTICLE_URL = "https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/"
 DOI_URL = "https://doi.org/{doi}"
-DEFAULT_IMAGE_URL_TEMPLATE = "https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/bin/{filename}"
+# Figure images. NCBI's 2024 PMC site stopped serving the old
+# www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/bin/{filename} addresses, and its new image URLs
+# carry content hashes no record has. Europe PMC still serves every PMC article's figure
+# files under /articles/{pmcid}/bin/{filename}, which is the pattern PFOCR's own tools moved
+# to. `image_url_template` in the config overrides it; Slack failing to fetch an image
+# falls back to a message without images (handlers/web.py).
+DEFAULT_IMAGE_URL_TEMPLATE = "https://europepmc.org/articles/{pmcid}/bin/{filename}"
 
 
 def pfocr_url(figid: str) -> str:

@@ -22,11 +22,13 @@ def walk_text(value):
             yield from walk_text(child)
 
 
-def check_message(message: dict, allowed_mentions: tuple[str, ...] = ()) -> None:
+def check_message(
+    message: dict, allowed_mentions: tuple[str, ...] = (), max_blocks: int = bk.MAX_BLOCKS
+) -> None:
     """Raise AssertionError unless Slack would accept the message and it is safe."""
     assert isinstance(message.get("text"), str) and message["text"].strip(), "no text fallback"
     blocks = message.get("blocks", [])
-    assert 0 < len(blocks) <= bk.MAX_BLOCKS
+    assert 0 < len(blocks) <= max_blocks
     parsed = Block.parse_all(blocks)
     assert all(p is not None for p in parsed), "unknown block type"
     for block in parsed:
@@ -42,9 +44,10 @@ def check_message(message: dict, allowed_mentions: tuple[str, ...] = ()) -> None
         if block["type"] == "header":
             assert block["text"]["type"] == "plain_text"
             assert len(block["text"]["text"]) <= bk.MAX_HEADER_TEXT
-        if block["type"] == "image":
-            assert len(block["image_url"]) <= bk.MAX_IMAGE_URL
-            assert len(block["alt_text"]) <= bk.MAX_ALT_TEXT
+        for image in (block, block.get("accessory") or {}):
+            if image.get("type") == "image":
+                assert len(image["image_url"]) <= bk.MAX_IMAGE_URL
+                assert len(image["alt_text"]) <= bk.MAX_ALT_TEXT
         for element in block.get("elements", []) + [block.get("accessory") or {}]:
             if element.get("type") == "button":
                 assert len(element["text"]["text"]) <= bk.MAX_BUTTON_TEXT
@@ -80,3 +83,69 @@ def block_texts(message: dict, block_type: str | None = None) -> list[str]:
 def has_text(message: dict, needle: str, block_type: str | None = None) -> bool:
     """Whether some block's own text (of that type) contains needle."""
     return any(needle in text for text in block_texts(message, block_type))
+
+
+def check_view(view: dict, allowed_mentions: tuple[str, ...] = ()) -> None:
+    """Raise AssertionError unless Slack would accept the modal or Home tab view: slack_sdk's
+    View model, and the view limits (100 blocks, a 24-character title, 3,000 characters
+    of private_metadata)."""
+    from slack_sdk.models.views import View
+
+    assert view["type"] in ("modal", "home")
+    blocks = view.get("blocks", [])
+    assert 0 < len(blocks) <= bk.MAX_VIEW_BLOCKS
+    parsed = View(**view)
+    parsed.validate_json()
+    if view["type"] == "modal":
+        assert len(view["title"]["text"]) <= bk.MAX_VIEW_TITLE
+        for key in ("submit", "close"):
+            if key in view:
+                assert len(view[key]["text"]) <= bk.MAX_VIEW_TITLE
+    assert len(view.get("private_metadata", "")) <= bk.MAX_PRIVATE_METADATA
+    check_message(
+        {"text": "view", "blocks": blocks}, allowed_mentions, max_blocks=bk.MAX_VIEW_BLOCKS
+    )
+
+
+# A rough height model of Slack's desktop client at 900 px wide, for the preview budget:
+# text wraps at ~95 characters a line of ~22 px; a full-width image block is ~420 px; a
+# section with an accessory thumbnail (Slack draws it about 88 px square) is at least that
+# tall; buttons ~44 px.
+LINE_CHARS, LINE_PX, IMAGE_PX, THUMB_PX, ACTIONS_PX, DIVIDER_PX, PAD_PX = (
+    95,
+    22,
+    420,
+    88,
+    44,
+    17,
+    8,
+)
+
+
+LINK_RE = re.compile(r"<[^|>]*\|([^>]*)>")  # a mrkdwn link shows only its label
+
+
+def _lines(text: str) -> int:
+    shown = LINK_RE.sub(r"\1", text).replace("*", "")
+    return sum(max(1, -(-len(part) // LINE_CHARS)) for part in shown.split("\n"))
+
+
+def estimated_height(message: dict) -> int:
+    """Pixels the message takes on a 900 px-wide screen, by the model above."""
+    height = 0
+    for block in message["blocks"]:
+        kind = block["type"]
+        if kind == "image":
+            height += IMAGE_PX
+        elif kind == "divider":
+            height += DIVIDER_PX
+        elif kind == "actions":
+            height += ACTIONS_PX
+        elif kind in ("section", "header", "context"):
+            texts = [t["text"] for t in walk_text(block) if t is not block.get("accessory")]
+            text_px = sum(_lines(t) for t in texts if t) * LINE_PX
+            if (block.get("accessory") or {}).get("type") == "image":
+                text_px = max(text_px, THUMB_PX)
+            height += text_px
+        height += PAD_PX
+    return height

@@ -136,3 +136,73 @@ def bolt_request(body: str, content_type: str, secret: str = SECRET):
             "x-slack-signature": [signature(body, timestamp, secret)],
         },
     )
+
+
+def event_body(event_id: str, event: dict) -> str:
+    """Any Events API callback, e.g. link_shared or app_home_opened."""
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0PATH",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1700000000,
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "U0BOT", "is_bot": True}],
+        }
+    )
+
+
+def link_shared_event(*urls: str, channel: str = CHANNEL, ts: str = "1700000000.000200") -> dict:
+    return {
+        "type": "link_shared",
+        "channel": channel,
+        "user": USER,
+        "message_ts": ts,
+        "event_ts": ts,
+        "links": [{"domain": url.split("/")[2], "url": url} for url in urls],
+    }
+
+
+def home_opened_event(user: str = USER) -> dict:
+    return {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
+
+
+def shortcut_body(callback_id: str, message_text: str, response_url: str) -> str:
+    """A message shortcut run on someone's message."""
+    payload = {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": "1.2.4",
+        "team": {"id": TEAM_ID, "domain": "lab"},
+        "user": {"id": USER, "name": "alice"},
+        "channel": {"id": CHANNEL, "name": "lab"},
+        "message": {"type": "message", "user": "U0BOB", "ts": "1.5", "text": message_text},
+        "message_ts": "1.5",
+        "response_url": response_url,
+        "token": "legacy",
+        "api_app_id": "A0PATH",
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def view_submission_body(callback_id: str, values: dict) -> str:
+    """A modal's submission; `values` is the view state: {block_id: {action_id: {...}}}."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "lab"},
+        "user": {"id": USER, "name": "alice", "team_id": TEAM_ID},
+        "api_app_id": "A0PATH",
+        "token": "legacy",
+        "trigger_id": "1.2.5",
+        "view": {
+            "id": "V0SEARCH",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": "",
+            "state": {"values": values},
+            "hash": "h",
+        },
+    }
+    return urlencode({"payload": json.dumps(payload)})

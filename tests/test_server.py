@@ -9,7 +9,9 @@ import time
 import pytest
 import yaml
 
-from handlers.ids import ACTION_NEXT, ACTION_SHARE
+from handlers.common import Deps
+from handlers.ids import ACTION_NEXT, ACTION_SHARE, UNFURL_DOMAINS
+from handlers.table import listeners
 from handlers.views.state import PREVIEW, View
 from store import Store, seed_record
 from testkit import slack_wire as wire
@@ -208,9 +210,17 @@ def test_manifest_declares_what_the_bot_uses():
     assert command["command"] == "/pathway" and command["usage_hint"]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "app_mentions:read"} <= scopes
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert "socket_mode_enabled" in manifest["settings"]
+    # Every event and shortcut in the registration table is declared, and nothing else.
+    table = listeners(Deps(store=None, config=None, posting=None))  # type: ignore[arg-type]
+    events = {row.id for row in table if row.kind == "event"}
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == events
+    shortcuts = {row.id for row in table if row.kind == "shortcut"}
+    assert {s["callback_id"] for s in manifest["features"]["shortcuts"]} == shortcuts
+    assert {"links:read", "links:write"} <= scopes  # link_shared and chat.unfurl
+    assert set(manifest["features"]["unfurl_domains"]) == set(UNFURL_DOMAINS)
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
 
 
 def test_procfile_runs_serve_on_port_and_socket():

@@ -131,10 +131,9 @@ def figure_card(
             encode_genes(hit.figid, hit.matched),
         )
     return [
-        bk.section(text),
+        bk.section(f"{text}\n{gene_line(hit)}", more),
         bk.image(url, alt) if url else None,
         bk.context(paper_line(hit)) if paper_line(hit) else None,
-        bk.section(gene_line(hit), more),
     ]
 
 

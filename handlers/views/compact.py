@@ -15,8 +15,8 @@ from . import blocks as bk
 from .cards import TITLE_CHARS, about_line, grouped, snippet_text
 
 ROW_GENES = 6  # matched genes named on a row; the rest are a count
-ROW_SNIPPET = 140  # characters of the matched text on a row
-ROW_TITLE = 150
+ROW_SNIPPET = 110  # characters of the matched text on a row
+ROW_TITLE = 90  # one line beside the thumbnail
 
 
 def row_text(hit: FigureHit) -> str:

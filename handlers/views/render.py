@@ -28,12 +28,13 @@ from store.models import (
 )
 
 from . import blocks as bk
-from .cards import CAPTION_CHARS, figure_card
+from .cards import figure_card
 from .compact import compact_rows
 from .state import PREVIEW, SHARED, View
 
 MAX_CHOICES = 10  # did-you-mean, ambiguity and "only <member>" buttons per message
-CAPTION_STEPS = (CAPTION_CHARS, 120, 0)  # how captions shrink when a page runs over budget
+PREVIEW_CAPTION = 160  # the top card's caption: two lines, enough to tell figures apart
+CAPTION_STEPS = (PREVIEW_CAPTION, 100, 0)  # how it shrinks when a page runs over budget
 USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
@@ -156,21 +157,26 @@ def pager(
     prev: Button | None,
     next_: Button | None,
     extra: Sequence[dict] = (),
+    note: str | None = None,
 ) -> list[dict | None]:
-    """'Figures 1–5 of 342', then ◀ Prev / Next ▶ (each only when there is a page there)
-    and any extra buttons. Every pager in the app, answers and digests alike, is this one."""
+    """'Figures 1–5 of 342' (and a note beside it), then ◀ Prev / Next ▶ (each only when
+    there is a page there) and any extra buttons. Every pager in the app, answers and
+    digests alike, is this one."""
     buttons = [
         bk.button("◀ Prev", *prev) if prev and offset > 0 else None,
         bk.button("Next ▶", *next_) if next_ and offset + shown < total else None,
         *extra,
     ]
-    return [bk.context(f"Figures {offset + 1}–{offset + shown} of {total:,}"), bk.actions(*buttons)]
+    count = f"Figures {offset + 1}–{offset + shown} of {total:,}"
+    return [bk.context(count, note or ""), bk.actions(*buttons)]
 
 
-def answer_pager(answer: Answer, view: View, shown: int) -> list[dict | None]:
+def answer_pager(
+    answer: Answer, view: View, shown: int, note: str | None = None
+) -> list[dict | None]:
     """The pager of a query's answer, plus Share and Cancel on a preview."""
     if view.surface == SHARED:
-        return pager(answer.offset, shown, answer.total, None, None)
+        return pager(answer.offset, shown, answer.total, None, None, note=note)
     extra = []
     if view.surface == PREVIEW:
         extra = [
@@ -184,6 +190,7 @@ def answer_pager(answer: Answer, view: View, shown: int) -> list[dict | None]:
         (ACTION_PREV, view.at(answer.offset - answer.limit).encode()),
         (ACTION_NEXT, view.at(answer.offset + answer.limit).encode()),
         extra,
+        note,
     )
 
 
@@ -197,8 +204,7 @@ def fallback(title: str, offset: int, hits: Sequence[FigureHit]) -> str:
 
 
 STARTER_HINT = (
-    "These answers come from the {figures:,} starter figures bundled with PathwayBot. "
-    "Whoever runs it can load all of PFOCR (about 80,000 figures) with `pathway-bot sync`."
+    "From the {figures:,} bundled starter figures: `pathway-bot sync` loads all of PFOCR (~80,000)"
 )
 
 
@@ -239,8 +245,8 @@ def answer_message(
             cards += figure_card(shown[0], 0, image_template, caption) + [bk.divider()]
             shown = shown[1:]
         cards += compact_rows(shown, image_template, len(answer.figures[:count]) - len(shown))
-        bottom = answer_pager(answer, view, count) if count else []
-        if hint:
+        bottom = answer_pager(answer, view, count, hint) if count else []
+        if hint and not count:
             bottom.append(bk.context(hint))
         return bk.message(fallback(title, answer.offset, answer.figures), top + cards + bottom)
 
