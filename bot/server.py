@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from store import Store
 from store.models import CorpusInfo
+from store.wording import plural
 
 from .app import create_app, request_client
 from .config import SERVE_THREADS, Config, ConfigError
@@ -60,7 +61,7 @@ def start_line(corpus: CorpusInfo, workspace: str, mode: str) -> str:
         origin = f"last sync {corpus.synced[:16]} at {(corpus.commit or '?')[:12]}"
     else:
         origin = "starter set, never synced: `pathway-bot sync` loads all of PFOCR"
-    return f"PathwayBot: {corpus.figures:,} figures ({origin}) · workspace {workspace} · {mode}"
+    return f"PathwayBot: {plural(corpus.figures, 'figure')} ({origin}) · workspace {workspace} · {mode}"
 
 
 def wsgi_app(config: Config):

@@ -120,10 +120,17 @@ FAMILY_DISPLAY = {  # FamPlex ids -> the names biologists write
 }
 
 # Words that carry no gene in a sentence ("which figures show ITGB3 and RALB?"), plus
-# common English words that happen to be symbols or aliases. A bare `CAT` or `SET` is
-# still a gene: these only apply to lower-case tokens inside a longer query.
+# common English words that happen to be symbols or aliases, and greetings that open a
+# chat message ("hi, can you show KRAS?": HI is an alias of ABCC8). A bare `CAT` or `SET`
+# is still a gene: these only apply to lower-case tokens inside a longer query.
 FILLER = frozenset(
     [
+        "cheers",
+        "hello",
+        "hey",
+        "hi",
+        "thank",
+        "thanks",
         "a",
         "about",
         "all",

@@ -23,7 +23,10 @@ def walk_text(value):
 
 
 def check_message(
-    message: dict, allowed_mentions: tuple[str, ...] = (), max_blocks: int = bk.MAX_BLOCKS
+    message: dict,
+    allowed_mentions: tuple[str, ...] = (),
+    max_blocks: int = bk.MAX_BLOCKS,
+    max_chars: int = bk.MAX_MESSAGE_CHARS,
 ) -> None:
     """Raise AssertionError unless Slack would accept the message and it is safe."""
     assert isinstance(message.get("text"), str) and message["text"].strip(), "no text fallback"
@@ -34,7 +37,7 @@ def check_message(
     for block in parsed:
         block.validate_json()
     assert [p.to_dict() for p in parsed] == blocks, "blocks do not round-trip"
-    assert bk.size(message) <= bk.MAX_MESSAGE_CHARS
+    assert bk.size(message) <= max_chars
     assert len(message["text"]) <= bk.MAX_FALLBACK_TEXT
     for block in blocks:
         if block["type"] == "section":
@@ -103,7 +106,10 @@ def check_view(view: dict, allowed_mentions: tuple[str, ...] = ()) -> None:
                 assert len(view[key]["text"]) <= bk.MAX_VIEW_TITLE
     assert len(view.get("private_metadata", "")) <= bk.MAX_PRIVATE_METADATA
     check_message(
-        {"text": "view", "blocks": blocks}, allowed_mentions, max_blocks=bk.MAX_VIEW_BLOCKS
+        {"text": "view", "blocks": blocks},
+        allowed_mentions,
+        max_blocks=bk.MAX_VIEW_BLOCKS,
+        max_chars=bk.MAX_VIEW_CHARS,
     )
 
 

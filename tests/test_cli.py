@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from bot.cli import cli
 from store import SEED_FIGID
@@ -117,3 +118,39 @@ def test_every_package_is_listed_for_the_wheel():
         for init in (ROOT / top).rglob("__init__.py")
     }
     assert found == listed
+
+
+@pytest.fixture(scope="module")
+def starter_db(tmp_path_factory):
+    """A database built from the bundled starter records, the way a first `ask` builds it."""
+    db = tmp_path_factory.mktemp("starter") / "starter.db"
+    result = CliRunner().invoke(cli, ["--db", str(db), "ask", "KRAS"])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_a_figure_answer_counts_once(runner, starter_db):
+    result = runner.invoke(cli, ["--db", str(starter_db), "ask", "figure", "PMC10025411"])
+    head = result.stdout.splitlines()[0]
+    assert head == "PMC10025411 · 1 figure (showing 1–1)"
+
+
+def test_an_offset_past_the_end_says_how_many_there_are(runner, starter_db):
+    result = runner.invoke(cli, ["--db", str(starter_db), "ask", "--offset", "500", "KRAS"])
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("KRAS · 27 figures: --offset 500 is past the last one")
+
+
+def test_answers_from_the_starter_set_say_how_to_load_pfocr(runner, starter_db):
+    result = runner.invoke(cli, ["--db", str(starter_db), "ask", "KRAS"])
+    assert result.stdout.splitlines()[-1].startswith("(Only the 244 bundled starter figures")
+    assert "pathway-bot sync" in result.stdout.splitlines()[-1]
+    as_json = runner.invoke(cli, ["--db", str(starter_db), "ask", "--json", "KRAS"])
+    json.loads(as_json.stdout)  # --json stays one JSON document
+
+
+def test_a_dry_run_digest_with_no_subscriptions_says_so(runner, starter_db):
+    result = runner.invoke(cli, ["--db", str(starter_db), "digest", "--dry-run"])
+    assert result.exit_code == 0
+    assert "no channel subscribes to anything yet" in result.stdout

@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 from handlers.common import Deps
-from handlers.ids import ACTION_NEXT, ACTION_SHARE, UNFURL_DOMAINS
+from handlers.ids import ACTION_NEXT, ACTION_SHARE, ACTION_SHOW, SHORTCUT_FIND, UNFURL_DOMAINS
 from handlers.table import listeners
 from handlers.views.state import PREVIEW, View
 from store import Store, seed_record
 from testkit import slack_wire as wire
-from testkit.blockkit import check_message
+from testkit.blockkit import check_message, check_view
 from testkit.fake_slack import BOT_ID, FakeSlack
 from testkit.records_kit import record, write
 from testkit.serve_kit import Server, free_port
@@ -229,3 +229,43 @@ def test_procfile_runs_serve_on_port_and_socket():
     )
     assert "serve" in lines["web"] and "$PORT" in lines["web"]
     assert lines["worker"].strip() == "pathway-bot socket"
+
+
+def test_serve_logs_what_it_serves_on_start(tmp_path, fake):
+    db = tmp_path / "log.db"
+    store = Store(db)
+    store.ingest([seed_record()])
+    store.close()
+    log = Server(db, fake).stop()
+    (line,) = [line for line in log.splitlines() if "PathwayBot: " in line]
+    assert "PathwayBot: 1 figure (starter set, never synced" in line
+    assert "workspace Lab (T0LAB)" in line and "HTTP on 127.0.0.1:" in line
+
+
+def test_link_unfurls_home_show_and_shortcut_through_the_real_server(server, fake):
+    """The new surfaces, end to end: each acks at once and calls the right Web API method."""
+    link = "https://pmc.ncbi.nlm.nih.gov/articles/PMC4111689/figure/F1/"
+    unfurl = wire.event_body("EvServeUnfurl", wire.link_shared_event(link))
+    assert server.post(unfurl, wire.JSON)[0] == 200
+    home = wire.event_body("EvServeHome", wire.home_opened_event())
+    assert server.post(home, wire.JSON)[0] == 200
+    show = wire.action_body(f"{ACTION_SHOW}:1", "PMC4111689__cc-13-2017-g1", fake.response_url("s"))
+    assert server.post(show, wire.FORM)[0] == 200
+    shortcut = wire.shortcut_body(SHORTCUT_FIND, "ITGB3 and KRAS?", fake.response_url("sc"))
+    assert server.post(shortcut, wire.FORM)[0] == 200
+    assert fake.wait_for(
+        lambda: (
+            fake.api("chat.unfurl")
+            and fake.api("views.publish")
+            and fake.api("views.open")
+            and fake.responses("sc")
+        )
+    )
+
+    def parsed(value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    assert list(parsed(fake.api("chat.unfurl")[0]["unfurls"])) == [link]
+    check_view(parsed(fake.api("views.publish")[0]["view"]))
+    check_view(parsed(fake.api("views.open")[0]["view"]))
+    check_message(fake.responses("sc")[0])

@@ -22,6 +22,7 @@ MAX_VIEW_BLOCKS = 100
 MAX_VIEW_TITLE = 24
 MAX_PRIVATE_METADATA = 3000
 MAX_UNFURLS_BLOCKS = 50  # per unfurled link, as for a message
+MAX_VIEW_CHARS = 100_000  # our own budget for one view (every gene of a 3,000-gene figure)
 # Our own budget: Slack rejects messages far below its 40k text limit once blocks
 # are counted, and long messages are unreadable on phones anyway.
 MAX_MESSAGE_CHARS = 12_000
@@ -169,6 +170,8 @@ def view(
         built["callback_id"] = callback_id
     if private_metadata:
         built["private_metadata"] = private_metadata
+    if size(built) > MAX_VIEW_CHARS:
+        raise ValueError(f"a view of {size(built):,} characters exceeds our {MAX_VIEW_CHARS:,}")
     return built
 
 

@@ -25,7 +25,12 @@ def figure_modal(hit: FigureHit, image_template: str) -> dict:
     sections = gene_sections(hit, hit.matched)
     if sections:
         blocks += [bk.divider(), bk.section(f"*{plural(len(hit.genes), 'gene')}*")]
-        blocks += [bk.section(text) for text in sections[: bk.MAX_VIEW_BLOCKS - len(blocks)]]
+        room = bk.MAX_VIEW_CHARS // 2  # the card, and a margin for the JSON around the text
+        for text in sections[: bk.MAX_VIEW_BLOCKS - len(blocks)]:
+            room -= len(text)
+            if room < 0:
+                break
+            blocks.append(bk.section(text))
     return bk.view("modal", "Pathway figure", blocks)
 
 
