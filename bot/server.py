@@ -61,7 +61,8 @@ def start_line(corpus: CorpusInfo, workspace: str, mode: str) -> str:
         origin = f"last sync {corpus.synced[:16]} at {(corpus.commit or '?')[:12]}"
     else:
         origin = "starter set, never synced: `pathway-bot sync` loads all of PFOCR"
-    return f"PathwayBot: {plural(corpus.figures, 'figure')} ({origin}) · workspace {workspace} · {mode}"
+    figures = plural(corpus.figures, "figure")
+    return f"PathwayBot: {figures} ({origin}) · workspace {workspace} · {mode}"
 
 
 def wsgi_app(config: Config):

@@ -64,8 +64,12 @@ def view_of(call: dict) -> dict:
     return json.loads(view) if isinstance(view, str) else view
 
 
-def events(n=iter(range(10_000))):
-    return f"EvSurf{next(n)}"
+EVENT_IDS = iter(range(10_000))
+
+
+def events() -> str:
+    """A new event id each time, so the once-per-event guard never drops a test's event."""
+    return f"EvSurf{next(EVENT_IDS)}"
 
 
 def test_show_figure_opens_the_full_card_in_a_modal(world):
