@@ -17,7 +17,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from store import Store
+from store import Store, seed_record
 from testkit.evaluation import evaluate
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -41,7 +41,9 @@ def report(store: Store, tsv: Path, target: float, verbose: bool, seed_only: Sto
     if seed_only is not store:
         plain = evaluate(seed_only, tsv)[0]
         ok, n = sum(v[0] for v in plain.values()), sum(v[1] for v in plain.values())
-        print(f"{'seed only':<10} {ok:>3}/{n:<3} {ok / n:7.1%}   (no figure counts to order by)")
+        print(
+            f"{'seed only':<10} {ok:>3}/{n:<3} {ok / n:7.1%}   (one record: no counts to order by)"
+        )
     for failure in failures if verbose else failures[:10]:
         print("MISS", *failure, sep="  ")
     if failures and not verbose and len(failures) > 10:
@@ -57,7 +59,7 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     seed_only = Store(Path(tempfile.mkdtemp()) / "seed.db")
-    seed_only.ensure_seeded()
+    seed_only.ingest([seed_record()])  # one record: almost no figure counts to order by
     store = seed_only
     corpus = [p for p in (DEFAULT_CORPUS if args.corpus is None else args.corpus) if p.exists()]
     if args.db or corpus:
