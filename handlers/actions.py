@@ -17,18 +17,12 @@ from handlers.views.render_digest import digest_page_message
 from handlers.views.state import SHARED, View, decode_digest, decode_genes, decode_view
 from store import NotFound
 
-from .common import EPHEMERAL, Deps, guarded
+from .common import EPHEMERAL, Listening, guarded
 from .web import CANNOT_POST
 
 
-class ButtonHandler:
+class ButtonHandler(Listening):
     """Every block action; the action's value carries all the state it needs."""
-
-    def __init__(self, deps: Deps):
-        self.deps = deps
-
-    def ack(self, ack: Callable[..., Any]) -> None:
-        ack()
 
     @guarded
     def page(

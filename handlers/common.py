@@ -77,6 +77,17 @@ class Deps:
         return post_message(client, lambda images: self.page(view, shared_by, images), **where)
 
 
+class Listening:
+    """What every listener class shares: the dependencies, and an ack that says nothing
+    (the answer follows in a lazy listener)."""
+
+    def __init__(self, deps: Deps):
+        self.deps = deps
+
+    def ack(self, ack: Callable[..., Any]) -> None:
+        ack()
+
+
 def report(
     error: BaseException, logger: logging.Logger | None = None, body: dict | None = None
 ) -> str:

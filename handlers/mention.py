@@ -2,15 +2,13 @@
 
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
 
 from slack_sdk import WebClient
 
 from handlers.views import render
 from handlers.views.state import THREAD, View
 
-from .common import Deps, guarded
+from .common import Listening, guarded
 from .grammar import is_small_talk
 
 MENTION_RE = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -21,14 +19,8 @@ def question(text: str) -> str:
     return " ".join(MENTION_RE.sub(" ", text or "").split())
 
 
-class MentionHandler:
+class MentionHandler(Listening):
     """Replies in the thread of the message that mentioned the bot."""
-
-    def __init__(self, deps: Deps):
-        self.deps = deps
-
-    def ack(self, ack: Callable[..., Any]) -> None:
-        ack()
 
     @guarded
     def reply(self, event: dict, client: WebClient, logger: logging.Logger) -> None:

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from handlers.views import render, surfaces
 from handlers.views.state import PREVIEW, View
 
-from .common import EPHEMERAL, Deps, guarded
+from .common import EPHEMERAL, Deps, Listening, guarded
 from .ids import SEARCH_INPUT, figure_link
 
 HOME_REPUBLISH_SECONDS = 60.0  # views.publish is rate-limited: an unchanged Home waits this long
@@ -28,14 +28,8 @@ NO_GENES = (
 )
 
 
-class FigureModal:
+class FigureModal(Listening):
     """ "Show figure" on a compact row: the figure's full card, in a modal."""
-
-    def __init__(self, deps: Deps):
-        self.deps = deps
-
-    def ack(self, ack: Callable[..., Any]) -> None:
-        ack()
 
     @guarded
     def show(
@@ -50,15 +44,11 @@ class FigureModal:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-class Unfurls:
+class Unfurls(Listening):
     """`link_shared`: a pasted PFOCR or PMC figure link becomes the figure's compact card.
     Unknown figures are left alone; every link of one message goes in one chat.unfurl."""
 
-    def __init__(self, deps: Deps):
-        self.deps = deps
-
-    def ack(self, ack: Callable[..., Any]) -> None:
-        ack()  # at once: a slow ack makes Slack send the event again, and unfurl twice
+    # Listening.ack acks at once: a slow ack makes Slack send the event again, and unfurl twice.
 
     @guarded
     def unfurl(self, event: dict, client: WebClient, logger: logging.Logger) -> None:
@@ -87,17 +77,14 @@ class Unfurls:
         client.chat_unfurl(unfurls=unfurls, **where)
 
 
-class AppHome:
+class AppHome(Listening):
     """The Home tab, and its search modal."""
 
     def __init__(self, deps: Deps, clock: Callable[[], float] = time.monotonic):
-        self.deps = deps
+        super().__init__(deps)
         self.clock = clock
         self._published: dict[str, tuple[float, str]] = {}  # user -> (when, view hash)
         self._lock = threading.Lock()
-
-    def ack(self, ack: Callable[..., Any]) -> None:
-        ack()
 
     def home(self) -> dict:
         store, config = self.deps.store, self.deps.config
@@ -147,15 +134,9 @@ class AppHome:
         )
 
 
-class FindShortcut:
+class FindShortcut(Listening):
     """The "Find pathway figures" message shortcut: the genes a message names, answered
     privately with the multi-gene preview (which has Share)."""
-
-    def __init__(self, deps: Deps):
-        self.deps = deps
-
-    def ack(self, ack: Callable[..., Any]) -> None:
-        ack()
 
     @guarded
     def find(

@@ -105,18 +105,7 @@ def mention_body(event_id: str, text: str, channel: str = CHANNEL, **event_extra
         "event_ts": "1700000000.000100",
         **event_extra,
     }
-    return json.dumps(
-        {
-            "token": "legacy",
-            "team_id": TEAM_ID,
-            "api_app_id": "A0PATH",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": 1700000000,
-            "authorizations": [{"team_id": TEAM_ID, "user_id": "U0BOT", "is_bot": True}],
-        }
-    )
+    return event_body(event_id, event)
 
 
 FORM = "application/x-www-form-urlencoded"
