@@ -233,6 +233,14 @@ class NameIndex:
         """Entries whose name without spaces, hyphens and underscores is `key`."""
         return self._entries(key, 1)
 
+    def approved(self) -> frozenset[str]:
+        """Every approved HGNC symbol, as written ('C1orf112', 'TP53')."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT name FROM names WHERE rank = ? AND stripped = 0", [RANK_SYMBOL]
+            ).fetchall()
+        return frozenset(row[0] for row in rows)
+
     def entrez(self, gene_id: str) -> str | None:
         with self._lock:
             row = self._conn.execute("SELECT symbol FROM entrez WHERE id = ?", [gene_id]).fetchone()
