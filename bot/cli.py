@@ -12,7 +12,14 @@ from pathlib import Path
 
 import click
 
-from handlers.views.text import answer_text, lexicon_text, starter_text, stats_text
+from handlers.views.text import (
+    answer_text,
+    enrichment_text,
+    enrichment_tsv,
+    lexicon_text,
+    starter_text,
+    stats_text,
+)
 from store import Store, StoreError
 
 from .config import SERVE_THREADS, ConfigError, load_config
@@ -356,6 +363,78 @@ def sync(obj, source):
         close()
     if failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("genes", type=click.File("r", encoding="utf-8-sig"))
+@click.option(
+    "--background",
+    type=click.File("r", encoding="utf-8-sig"),
+    help="Genes to use as the universe instead of every gene in PFOCR's figures.",
+)
+@click.option("--min-overlap", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True)
+@click.option("--exact-only", is_flag=True, help="Only genes matched by their official symbol.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--tsv", "as_tsv", is_flag=True, help="Print a tab-separated table.")
+@click.pass_obj
+def enrich(obj, genes, background, min_overlap, limit, exact_only, as_json, as_tsv):
+    """Which pathway figures a gene list is enriched in (one-sided Fisher exact test,
+    Benjamini-Hochberg q over every figure gene set; README: Enrichment).
+
+    GENES is a file of gene names (or - for stdin), separated by spaces, commas,
+    semicolons, tabs or newlines, as pasted from a spreadsheet column.
+
+    \b
+    Examples:
+        pathway-bot enrich hits.txt
+        printf 'TP53 MDM2 CDKN1A BAX BBC3' | pathway-bot enrich -
+        pathway-bot enrich --background expressed.txt --min-overlap 3 --tsv hits.txt
+    """
+    if as_json and as_tsv:
+        raise click.UsageError("choose one of --json and --tsv")
+    store = obj.store()
+    if store.ensure_seeded() is not None:
+        click.echo(f"Built {obj.config.db} from the bundled seed records.", err=True)
+    result = store.enrich(
+        genes.read(),
+        background.read() if background else None,
+        min_overlap=min_overlap,
+        exact_only=exact_only,
+    )
+    hits = {hit.id: hit for hit in store.figures_by_id(r.figure_id for r in result.results[:limit])}
+    if as_json:
+        click.echo(json.dumps(result.to_json(hits), ensure_ascii=False))
+    elif as_tsv:
+        click.echo(enrichment_tsv(result, hits, limit))
+    else:
+        click.echo(enrichment_text(result, hits, limit))
+
+
+@cli.command("export-gmt")
+@click.option("--min-genes", type=click.IntRange(1), default=3, show_default=True)
+@click.option("--exact-only", is_flag=True, help="Only genes matched by their official symbol.")
+@click.option("--organism", help="Only figures of this organism, e.g. human (the record's own).")
+@click.option("-o", "--output", type=click.File("w"), default="-", help="File to write (stdout).")
+@click.pass_obj
+def export_gmt(obj, min_genes, exact_only, organism, output):
+    """Write the figure gene sets as a GMT file, so anyone can check `enrich` in Enrichr
+    or GSEApy: one line per figure, its figid, its title and its human genes.
+
+    \b
+    Examples:
+        pathway-bot export-gmt > pfocr.gmt
+        pathway-bot export-gmt --exact-only --organism human -o pfocr-human-exact.gmt
+    """
+    from store.filters import from_options
+
+    store = obj.store()
+    store.ensure_seeded()
+    written = 0
+    for figid, title, genes in store.gene_sets(min_genes, exact_only, from_options(organism)):
+        output.write("\t".join([figid, " ".join(title.split()), *genes]) + "\n")
+        written += 1
+    click.echo(f"{written:,} gene sets written", err=True)
 
 
 @cli.command()

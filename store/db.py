@@ -6,7 +6,7 @@ import functools
 import importlib
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +32,7 @@ from .models import (
     DigestPage,
     FigureHit,
     LexiconInfo,
+    Resolution,
     Stats,
     Subscription,
 )
@@ -276,7 +277,7 @@ class Store:
         approved = self._approved_symbols()
         resolver = self.engine.resolver
 
-        def resolve(name: str):
+        def resolve(name: str) -> Resolution | None:
             found = resolver.read(name, as_gene=True).resolutions
             return found[0] if len(found) == 1 else None
 
@@ -295,6 +296,24 @@ class Store:
         report = self.read_gene_list(text)
         back = self.read_gene_list(background) if background is not None else None
         return _enrich.enrich(self.library(exact_only), report, back, min_overlap)
+
+    @_locked
+    def gene_sets(
+        self, min_genes: int = 3, exact_only: bool = False, filters: Filters | None = None
+    ) -> Iterator[tuple[str, str, list[str]]]:
+        """(figid, title, genes) for every figure set, as `export-gmt` writes them."""
+        if min_genes == _enrich.MIN_SET_GENES:
+            library = self.library(exact_only)
+        else:
+            pairs = _enrich.exact_pairs(self.db) if exact_only else _enrich.library_pairs(self.db)
+            approved = frozenset(self._approved_symbols().values())
+            library = _enrich.build_library(pairs, approved, exact_only, min_genes)
+        keep = self.engine.postings.keep_ids(filters) if filters else None
+        labels = queries.figure_labels(self.db)
+        for row, figure_id in enumerate(library.figure_ids.tolist()):
+            if keep is None or keep(figure_id):
+                figid, title = labels[figure_id]
+                yield figid, title or figid, library.genes_of(row)
 
     @_locked
     def figures_by_id(self, ids: Iterable[int]) -> list[FigureHit]:

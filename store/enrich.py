@@ -68,7 +68,10 @@ class Library:
 
 
 def build_library(
-    pairs: Iterable[tuple[int, str]], approved: frozenset[str], exact_only: bool = False
+    pairs: Iterable[tuple[int, str]],
+    approved: frozenset[str],
+    exact_only: bool = False,
+    min_genes: int = MIN_SET_GENES,
 ) -> Library:
     """The library from (figure id, symbol) pairs: human genes only (approved HGNC
     symbols), figures with fewer than MIN_SET_GENES left out of the sets (not of the
@@ -88,7 +91,7 @@ def build_library(
     keep[1:] = (figure_array[1:] != figure_array[:-1]) | (gene_array[1:] != gene_array[:-1])
     figure_array, gene_array = figure_array[keep], gene_array[keep]
     ids, starts, counts = np.unique(figure_array, return_index=True, return_counts=True)
-    big = counts >= MIN_SET_GENES
+    big = counts >= min_genes
     rows = [gene_array[s : s + c] for s, c in zip(starts[big], counts[big], strict=True)]
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
     indptr[1:] = np.cumsum([len(r) for r in rows])
@@ -135,7 +138,7 @@ def log_factorials(n: int) -> np.ndarray:
     return np.array([math.lgamma(k + 1.0) for k in range(n + 1)])
 
 
-def _log_comb(lf: np.ndarray, n: np.ndarray, k: np.ndarray) -> np.ndarray:
+def _log_comb(lf: np.ndarray, n: np.ndarray | int, k: np.ndarray | int) -> np.ndarray:
     return lf[n] - lf[k] - lf[n - k]
 
 
@@ -355,6 +358,103 @@ class Enrichment:
     def shown_as_nominal(self) -> bool:
         """No figure passes q < 0.05: the best are shown, labelled nominal."""
         return self.significant == 0
+
+    def headline(self) -> str:
+        """'312 genes → 298 recognised · 41 figures at q < 0.05 · universe 13,402 genes'."""
+        found = (
+            f"{self.significant:,} figure{'' if self.significant == 1 else 's'} at q < 0.05"
+            if self.significant
+            else "no figure at q < 0.05"
+        )
+        return (
+            f"{self.report.typed:,} genes → {len(self.report.genes):,} recognised · {found} · "
+            f"universe {self.universe:,} genes"
+        )
+
+    def input_lines(self) -> list[str]:
+        """What became of the names, one line per kind, and the universe used."""
+        report, lines = self.report, []
+        lines.append(
+            f"Tested {self.list_size:,} genes against {self.tests:,} figure gene sets "
+            f"(universe: {self.universe_label}, {self.universe:,} genes"
+            f"{'; exact symbol matches only' if self.exact_only else ''}); "
+            "one-sided Fisher exact test, Benjamini–Hochberg q over every set."
+        )
+        dates = {typed for typed, _ in report.excel}
+        mapped = [row for row in report.mapped if row[0] not in dates]
+        if mapped:
+            shown = [f"{typed} → {symbol} ({how})" for typed, symbol, how in mapped[:15]]
+            more = f" and {len(mapped) - 15} more" if len(mapped) > 15 else ""
+            lines.append(f"Read through another name: {', '.join(shown)}{more}.")
+        if report.excel:
+            olds = ", ".join(f"{typed} → {symbol}" for typed, symbol in report.excel[:10])
+            lines.append(
+                f"Excel had turned these genes into dates: {olds}. HGNC renamed the SEPT "
+                "and MARCH genes SEPTIN and MARCHF, which Excel leaves alone."
+            )
+        if report.unrecognised:
+            shown = [
+                f"{typed} (did you mean {guess}?)" if guess else typed
+                for typed, guess in report.unrecognised[:15]
+            ]
+            more = (
+                f" and {len(report.unrecognised) - 15} more"
+                if len(report.unrecognised) > 15
+                else ""
+            )
+            lines.append(f"Not recognised, left out: {', '.join(shown)}{more}.")
+        if report.left_out:
+            shown = [f"{typed} ({why})" for typed, why in report.left_out[:10]]
+            lines.append(f"Not one gene, left out: {', '.join(shown)}.")
+        if report.duplicates:
+            lines.append(
+                f"Duplicates, counted once: {', '.join(report.duplicates[:15])}"
+                f"{' …' if len(report.duplicates) > 15 else ''}."
+            )
+        if self.outside:
+            lines.append(
+                f"Outside the universe, not tested: {', '.join(self.outside[:15])}"
+                f"{' …' if len(self.outside) > 15 else ''} ({len(self.outside):,})."
+            )
+        return lines
+
+    def to_json(self, figures: dict[int, object]) -> dict:
+        """The machine-readable answer; `figures` maps figure ids to hits (figid, title)."""
+        report = self.report
+        return {
+            "universe": {"label": self.universe_label, "size": self.universe},
+            "list_size": self.list_size,
+            "tests": self.tests,
+            "significant": self.significant,
+            "min_overlap": self.min_overlap,
+            "exact_only": self.exact_only,
+            "input": {
+                "recognised": list(report.recognised),
+                "mapped": [{"typed": t, "symbol": s, "how": h} for t, s, h in report.mapped],
+                "unrecognised": [
+                    {"typed": t, "suggestion": g or None} for t, g in report.unrecognised
+                ],
+                "left_out": [{"typed": t, "why": w} for t, w in report.left_out],
+                "duplicates": list(report.duplicates),
+                "excel_dates": [{"typed": t, "symbol": s} for t, s in report.excel],
+                "outside_universe": list(self.outside),
+            },
+            "figures": [
+                {
+                    "figid": getattr(figures.get(r.figure_id), "figid", None),
+                    "title": getattr(figures.get(r.figure_id), "title", None),
+                    "overlap": len(r.overlap),
+                    "set_size": r.set_size,
+                    "p": r.p,
+                    "log10_p": r.log10_p,
+                    "q": r.q,
+                    "odds_ratio": None if math.isinf(r.odds_ratio) else r.odds_ratio,
+                    "genes": list(r.overlap),
+                }
+                for r in self.results
+                if r.figure_id in figures
+            ],
+        }
 
 
 def enrich(

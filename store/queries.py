@@ -168,6 +168,11 @@ def corpus_meta(db: Database) -> dict[str, str]:
     return {**found, **({"last_ingest": last} if last else {})}
 
 
+def figure_labels(db: Database) -> dict[int, tuple[str, str | None]]:
+    """Every figure's (figid, title), by id."""
+    return {row[0]: (row[1], row[2]) for row in db.execute("SELECT id, figid, title FROM figures")}
+
+
 def figure_count(db: Database) -> int:
     """How many figures the database holds."""
     return db.execute("SELECT count(*) FROM figures").fetchone()[0]

@@ -1,9 +1,17 @@
 """Plain-text rendering of engine answers for the terminal."""
 
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
 from store.links import pfocr_url
-from store.models import Answer, CorpusInfo, LexiconInfo, Mode, Stats
+from store.models import Answer, CorpusInfo, FigureHit, LexiconInfo, Mode, Stats
 
 from .cards import WEAK_EVIDENCE
+
+if TYPE_CHECKING:  # numpy loads only for `enrich`, never for `ask`
+    from store.enrich import Enrichment
 
 
 def answer_text(answer: Answer) -> str:
@@ -114,3 +122,80 @@ def stats_text(stats: Stats) -> str:
     if stats.top_genes:
         lines.append("top genes    " + ", ".join(f"{s} ({n:,})" for s, n in stats.top_genes))
     return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return "inf" if math.isinf(value) else f"{value:.3g}"
+
+
+def enrichment_text(enrichment: Enrichment, hits: dict[int, FigureHit], limit: int) -> str:
+    """`pathway-bot enrich` output: the headline, the input as read, then the figures."""
+    lines = [enrichment.headline(), *enrichment.input_lines()]
+    shown = enrichment.results[:limit]
+    if not shown:
+        lines.append(f"No figure shares at least {enrichment.min_overlap} gene(s) with the list.")
+        return "\n".join(lines)
+    if enrichment.shown_as_nominal:
+        lines.append("No figure is enriched at q < 0.05; the best nominal hits (p < 0.05 is not")
+        lines.append("significant after testing every figure):")
+    lines.append(f"{'#':>3}  {'q':>9}  {'p':>9}  {'odds':>7}  {'k/set':>8}  figure")
+    for number, result in enumerate(shown, 1):
+        hit = hits.get(result.figure_id)
+        title = (
+            f"{hit.title or hit.figid} ({hit.year})"
+            if hit and hit.year
+            else (hit.title or hit.figid if hit else str(result.figure_id))
+        )
+        lines.append(
+            f"{number:>3}  {_number(result.q):>9}  {_number(result.p):>9}  "
+            f"{_number(result.odds_ratio):>7}  {len(result.overlap):>3}/{result.set_size:<4}  "
+            f"{title}"
+        )
+        if hit:
+            lines.append(f"{'':>5}{hit.figid} · {pfocr_url(hit.figid)}")
+        lines.append(f"{'':>5}genes: {', '.join(result.overlap)}")
+    if len(enrichment.results) > limit:
+        lines.append(f"{len(enrichment.results) - limit:,} more: --limit {len(enrichment.results)}")
+    return "\n".join(lines)
+
+
+ENRICH_TSV_COLUMNS = (
+    "figid",
+    "title",
+    "year",
+    "overlap",
+    "set_size",
+    "list_size",
+    "universe",
+    "p",
+    "q",
+    "odds_ratio",
+    "genes",
+)
+
+
+def enrichment_tsv(enrichment: Enrichment, hits: dict[int, FigureHit], limit: int) -> str:
+    """One row per figure, for spreadsheets and scripts; tabs and newlines in titles
+    become spaces."""
+    rows = ["\t".join(ENRICH_TSV_COLUMNS)]
+    for result in enrichment.results[:limit]:
+        hit = hits.get(result.figure_id)
+        title = " ".join((hit.title or "").split()) if hit else ""
+        rows.append(
+            "\t".join(
+                [
+                    hit.figid if hit else str(result.figure_id),
+                    title,
+                    str(hit.year or "") if hit else "",
+                    str(len(result.overlap)),
+                    str(result.set_size),
+                    str(enrichment.list_size),
+                    str(enrichment.universe),
+                    repr(result.p),
+                    repr(result.q),
+                    _number(result.odds_ratio),
+                    ",".join(result.overlap),
+                ]
+            )
+        )
+    return "\n".join(rows)
