@@ -15,6 +15,7 @@ from handlers.views import render
 from handlers.views.state import PREVIEW, View
 
 from .common import EPHEMERAL, Deps, guarded
+from .enrich import EnrichHandler
 from .grammar import SUBCOMMANDS, parse
 from .subscriptions import Subscriptions
 
@@ -25,6 +26,7 @@ class PathwayCommand:
     def __init__(self, deps: Deps):
         self.deps = deps
         self.subscriptions_ = Subscriptions(deps)
+        self.enrichment = EnrichHandler(deps)
 
     @guarded
     def handle(self, ack: Callable[..., Any], command: dict, logger: logging.Logger) -> None:
@@ -59,6 +61,9 @@ class PathwayCommand:
 
     def digest(self, command: dict) -> dict:
         return self.subscriptions_.preview(command)
+
+    def enrich(self, command: dict, client: WebClient, respond: Callable[..., Any]) -> None:
+        self.enrichment.command(command, client, respond)
 
     def subscribe(self, command: dict, client: WebClient, respond: Callable[..., Any]) -> None:
         self.subscriptions_.subscribe(command, client, respond)

@@ -11,6 +11,13 @@ VIEW_SEARCH = "pathway_search_modal"  # the App Home search modal's callback_id
 ACTION_HOME_SEARCH = "pathway_home_search"  # App Home's Search button
 ACTION_BACK = "pathway_back"  # back to the first reading after picking an alternative
 ACTION_SHOW = "pathway_show"  # "Show figure" on a compact row; numbered
+ACTION_ENRICH_PAGE = "pathway_enrich_page"  # enrichment pager; numbered
+ACTION_ENRICH_SHARE = "pathway_enrich_share"
+ACTION_ENRICH_TABLE = "pathway_enrich_table"  # "Show all as a table"
+VIEW_ENRICH = "pathway_enrich_modal"  # `/pathway enrich` alone: the form's callback_id
+ENRICH_GENES = ("enrich_genes", "enrich_genes_input")  # the form's (block_id, action_id)
+ENRICH_BACKGROUND = ("enrich_background", "enrich_background_input")
+ENRICH_MIN_OVERLAP = ("enrich_min_overlap", "enrich_min_overlap_input")
 SEARCH_INPUT = ("pathway_query", "pathway_query_input")  # the modal's (block_id, action_id)
 
 ACTION_PREV = "pathway_prev"

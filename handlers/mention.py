@@ -9,6 +9,7 @@ from handlers.views import render
 from handlers.views.state import THREAD, View
 
 from .common import Listening, guarded
+from .enrich import EnrichHandler
 from .grammar import is_small_talk
 
 MENTION_RE = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -26,7 +27,10 @@ class MentionHandler(Listening):
     def reply(self, event: dict, client: WebClient, logger: logging.Logger) -> None:
         text = question(event.get("text", ""))
         where = {"channel": event["channel"], "thread_ts": event.get("thread_ts") or event["ts"]}
+        verb, _, rest = text.partition(" ")
         if is_small_talk(text):  # "hi! can you help?": how to ask, not "Nothing found"
             client.chat_postMessage(**where, **render.short_help_message())
+        elif verb.lower() == "enrich" and rest.strip():
+            EnrichHandler(self.deps).thread(rest, client, where)
         else:
             self.deps.post(client, View(text, 0, THREAD), **where)

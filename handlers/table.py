@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 from .actions import ButtonHandler
 from .command import PathwayCommand
 from .common import Deps
+from .enrich import EnrichHandler
 from .ids import (
     ACTION_BACK,
     ACTION_CANCEL,
     ACTION_CHOOSE,
     ACTION_DIGEST_PAGE,
+    ACTION_ENRICH_PAGE,
+    ACTION_ENRICH_SHARE,
+    ACTION_ENRICH_TABLE,
     ACTION_GENES,
     ACTION_HOME_SEARCH,
     ACTION_NEXT,
@@ -27,6 +31,7 @@ from .ids import (
     EVENT_LINK_SHARED,
     EVENT_MENTION,
     SHORTCUT_FIND,
+    VIEW_ENRICH,
     VIEW_SEARCH,
     numbered_pattern,
 )
@@ -54,6 +59,7 @@ def listeners(deps: Deps) -> list[Listener]:
         AppHome(deps),
         FindShortcut(deps),
     )
+    enrich = EnrichHandler(deps)
     return [
         Listener("command", COMMAND, command.handle, [deps.offload(command.later)]),
         Listener("event", EVENT_MENTION, mention.ack, [deps.offload(mention.reply)]),
@@ -73,4 +79,8 @@ def listeners(deps: Deps) -> list[Listener]:
         Listener("action", ACTION_HOME_SEARCH, home.ack, [deps.offload(home.open_search)]),
         Listener("view", VIEW_SEARCH, home.submit),
         Listener("shortcut", SHORTCUT_FIND, shortcut.ack, [deps.offload(shortcut.find)]),
+        Listener("action", numbered_pattern(ACTION_ENRICH_PAGE), enrich.ack, [enrich.page]),
+        Listener("action", ACTION_ENRICH_TABLE, enrich.ack, [enrich.table]),
+        Listener("action", ACTION_ENRICH_SHARE, enrich.ack, [deps.offload(enrich.share)]),
+        Listener("view", VIEW_ENRICH, enrich.submit),
     ]

@@ -316,6 +316,11 @@ class Store:
                 yield figid, title or figid, library.genes_of(row)
 
     @_locked
+    def figids_by_id(self, ids: Iterable[int]) -> dict[int, str]:
+        """{figure id: figid} for the given ids (a light read: no genes, no evidence)."""
+        return queries.figids_by_id(self.db, list(ids))
+
+    @_locked
     def figures_by_id(self, ids: Iterable[int]) -> list[FigureHit]:
         """Figures by database id, in the order given."""
         return queries.load_hits(self.db, [(i, ()) for i in ids])
@@ -419,8 +424,24 @@ class Store:
     def understand_subscription(
         self, channel: str, text: str
     ) -> tuple[list[Subscription], list[str]]:
-        """(subscriptions, problems) for `subscribe <text>`; nothing is saved."""
-        return subscriptions.understand(self.engine.resolver, channel, text)
+        """(subscriptions, problems) for `subscribe <text>`; nothing is saved.
+        `signature NAME GENE GENE …` saves a gene list whose enriched new figures the
+        digest reports."""
+        named = subscriptions.signature_parts(text)
+        if named is None:
+            return subscriptions.understand(self.engine.resolver, channel, text)
+        name, genes = named
+        if not subscriptions.SIGNATURE_NAME_RE.match(name):
+            return [], [f"“{name}” cannot name a signature: use letters, digits, - . or _"]
+        report = self.read_gene_list(genes)
+        if len(report.genes) < _enrich.MIN_SET_GENES:
+            return [], [
+                f"signature {name} needs at least {_enrich.MIN_SET_GENES} recognised genes; "
+                f"it has {len(report.genes)}. Usage: `subscribe signature {name} GENE GENE GENE …`"
+            ]
+        skipped = [typed for typed, _ in report.unrecognised] + [t for t, _ in report.left_out]
+        note = f"left out (not one known gene): {', '.join(skipped[:10])}" if skipped else ""
+        return [subscriptions.signature(channel, name, report.genes, note)], []
 
     def subscribe(self, subs: list[Subscription], user: str | None) -> list[Subscription]:
         """Save subscriptions (new ones start now); returns those that were new."""
@@ -446,11 +467,32 @@ class Store:
 
     @_locked
     def digest_plans(self, channel: str | None = None) -> list[DigestPlan]:
-        return digest.plan(self.db, channel)
+        return digest.plan(self.db, channel, enriched=self.enriched_figures)
 
     @_locked
     def digest_recent(self, channel: str) -> DigestPlan | None:
-        return digest.recent(self.db, channel)
+        return digest.recent(self.db, channel, enriched=self.enriched_figures)
+
+    def enriched_figures(self, genes: tuple[str, ...]) -> set[int]:
+        """The figures a signature is enriched in: q < 0.05 over the whole library."""
+        report = _enrich.ListReport(recognised=genes, genes=genes)
+        try:
+            found = _enrich.enrich(self.library(), report)
+        except _enrich.EnrichError:  # none of its genes in any figure (yet)
+            return set()
+        return {r.figure_id for r in found.results if r.q < _enrich.SIGNIFICANT}
+
+    def save_gene_list(self, genes: str, background: str | None, min_overlap: int) -> str:
+        """Keep a list for the buttons of its answer; returns its key."""
+        with self._write_lock:
+            return subscriptions.save_gene_list(
+                self._writer(), genes, background, min_overlap, utc_now()
+            )
+
+    @_locked
+    def gene_list(self, key: str) -> tuple[str, str | None, int] | None:
+        """(genes, background, min overlap) saved under key, or None."""
+        return subscriptions.gene_list(self.db, key)
 
     @_locked
     def digest_start(self, plan: DigestPlan) -> int:

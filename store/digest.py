@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import queries
-from .models import SUB_SEARCH, ChannelState, DigestPage, Subscription
+from .models import SUB_SEARCH, SUB_SIGNATURE, ChannelState, DigestPage, Subscription
 from .schema import Database, write
 from .search import match_expression, parse_terms
 from .subscriptions import active_channels, listing
@@ -45,8 +45,15 @@ def cutoff(db: Database) -> str | None:
 class _Window:
     """Figures first seen in (since, until], indexed by symbol, for matching subscriptions."""
 
-    def __init__(self, db: Database, since: str, until: str):
+    def __init__(
+        self,
+        db: Database,
+        since: str,
+        until: str,
+        enriched: Callable[[tuple[str, ...]], set[int]] | None = None,
+    ):
         self.db = db
+        self.enriched = enriched  # a signature's genes -> the figures enriched for it
         rows = db.execute(
             "SELECT id, first_seen, focus, genes FROM figures "
             "WHERE first_seen > ? AND first_seen <= ?",
@@ -62,9 +69,16 @@ class _Window:
             for symbol in symbols:
                 self.by_symbol[symbol].append(figure_id)
         self._searches: dict[str, set[int]] = {}
+        self._signatures: dict[tuple[str, ...], set[int]] = {}
 
     def matching(self, sub: Subscription) -> set[int]:
-        """Ids of the window's figures a subscription matches."""
+        """Ids of the window's figures a subscription matches. A signature matches the
+        new figures enriched for its genes (q < 0.05, tested over the whole library)."""
+        if sub.kind == SUB_SIGNATURE:
+            if self.enriched is None or sub.symbols not in self._signatures:
+                found = self.enriched(sub.symbols) if self.enriched else set()
+                self._signatures[sub.symbols] = found & self.figures.keys()
+            return self._signatures[sub.symbols]
         if sub.kind != SUB_SEARCH:
             return {i for s in sub.symbols for i in self.by_symbol.get(s, ())}
         if sub.search is None:
@@ -126,7 +140,12 @@ def _watermarks(db: Database) -> dict[str, str]:
     return {c: w for c, w in db.execute("SELECT channel, watermark FROM channels") if w}
 
 
-def plan(db: Database, channel: str | None = None, until: str | None = None) -> list[DigestPlan]:
+def plan(
+    db: Database,
+    channel: str | None = None,
+    until: str | None = None,
+    enriched: Callable[[tuple[str, ...]], set[int]] | None = None,
+) -> list[DigestPlan]:
     """The next digest of every active channel (or one), computed in one read."""
     until = until or cutoff(db)
     states = active_channels(db, channel)
@@ -138,7 +157,7 @@ def plan(db: Database, channel: str | None = None, until: str | None = None) -> 
         return max(sub.created, marks.get(state.channel, ""))
 
     floor = min(since(state, sub) for state in states for sub in state.subscriptions)
-    window = _Window(db, floor, until)
+    window = _Window(db, floor, until, enriched)
     plans = []
     for state in states:
         labels, symbols = window.match(state.subscriptions, functools.partial(since, state))
@@ -158,7 +177,12 @@ def plan(db: Database, channel: str | None = None, until: str | None = None) -> 
     return plans
 
 
-def recent(db: Database, channel: str, limit: int = PREVIEW_RECENT) -> DigestPlan | None:
+def recent(
+    db: Database,
+    channel: str,
+    limit: int = PREVIEW_RECENT,
+    enriched: Callable[[tuple[str, ...]], set[int]] | None = None,
+) -> DigestPlan | None:
     """A preview for a channel with nothing new: its latest matches, ignoring the watermark."""
     state = listing(db, channel)
     if not state.subscriptions:
@@ -167,7 +191,7 @@ def recent(db: Database, channel: str, limit: int = PREVIEW_RECENT) -> DigestPla
     floor = db.execute(
         "SELECT first_seen FROM figures ORDER BY first_seen DESC LIMIT 1 OFFSET ?", [RECENT_WINDOW]
     ).fetchone()
-    window = _Window(db, floor[0] if floor else "", newest)
+    window = _Window(db, floor[0] if floor else "", newest, enriched)
     labels, symbols = window.match(state.subscriptions, lambda sub: "")
     found = _plan(
         channel, newest, state.subscriptions, labels, symbols, lambda i: window.figures[i][0]

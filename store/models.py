@@ -263,6 +263,7 @@ class Subscription:
 
 
 SUB_SEARCH = "search"
+SUB_SIGNATURE = "signature"  # a saved gene list: new figures enriched for it (q < 0.05)
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,14 @@ def corpus_meta(db: Database) -> dict[str, str]:
     return {**found, **({"last_ingest": last} if last else {})}
 
 
+def figids_by_id(db: Database, ids: list[int]) -> dict[int, str]:
+    rows = db.execute(
+        "SELECT id, figid FROM figures WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(ids)],
+    )
+    return dict(rows.fetchall())
+
+
 def figure_labels(db: Database) -> dict[int, tuple[str, str | None]]:
     """Every figure's (figid, title), by id."""
     return {row[0]: (row[1], row[2]) for row in db.execute("SELECT id, figid, title FROM figures")}

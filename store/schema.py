@@ -101,8 +101,9 @@ SCHEMA = textwrap.dedent(
         FROM figures AS f, json_each(f.evidence) AS e
         WHERE f.evidence IS NOT NULL;
 
-    -- What a channel asked to hear about. `kind` is gene, family or search; `key` is what
-    -- makes two subscriptions the same (sorted symbols, or the lower-cased search text).
+    -- What a channel asked to hear about. `kind` is gene, family, search or signature;
+    -- `key` is what makes two subscriptions the same (sorted symbols, the lower-cased search
+    -- text, or the signature's lower-cased name; a signature's genes are in `symbols`).
     CREATE TABLE IF NOT EXISTS subscriptions (
         id INTEGER PRIMARY KEY,
         channel TEXT NOT NULL,
@@ -146,6 +147,16 @@ SCHEMA = textwrap.dedent(
         figure_id INTEGER NOT NULL,
         digest_id INTEGER NOT NULL REFERENCES digests(id),
         PRIMARY KEY (channel, figure_id)
+    ) WITHOUT ROWID;
+
+    -- Gene lists behind enrichment answers. Buttons carry the key, never the list: a
+    -- 3,000-gene list is far over a button value's 2,000 characters.
+    CREATE TABLE IF NOT EXISTS gene_lists (
+        key TEXT PRIMARY KEY,
+        genes TEXT NOT NULL,
+        background TEXT,
+        min_overlap INTEGER NOT NULL,
+        created TEXT NOT NULL
     ) WITHOUT ROWID;
 
     -- Slack event ids already answered live in <db>.events.db (store/events.py).

@@ -1,6 +1,8 @@
 """Channel subscriptions: turning `/pathway subscribe ...` text into rows, and back."""
 
+import hashlib
 import json
+import re
 
 from .models import (
     KIND_AMBIGUOUS,
@@ -8,6 +10,7 @@ from .models import (
     KIND_GENE,
     KIND_NONE,
     SUB_SEARCH,
+    SUB_SIGNATURE,
     ChannelState,
     Subscription,
 )
@@ -16,6 +19,25 @@ from .schema import Database, write
 from .search import parse_terms
 
 ALL = "all"
+SIGNATURE_RE = re.compile(r"^signature\s+(\S+)(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
+SIGNATURE_NAME_RE = re.compile(r"^[\w.-]{1,40}$")
+
+
+def signature_parts(text: str) -> tuple[str, str] | None:
+    """('hypoxia', 'HIF1A VEGFA …') for 'signature hypoxia HIF1A VEGFA …', else None."""
+    found = SIGNATURE_RE.match(text.strip())
+    return (found.group(1), found.group(2) or "") if found else None
+
+
+def signature(channel: str, name: str, genes: tuple[str, ...], note: str) -> Subscription:
+    return Subscription(
+        channel,
+        SUB_SIGNATURE,
+        name.lower(),
+        f"signature {name} ({len(genes)} genes)",
+        genes,
+        note=note,
+    )
 
 
 def understand(resolver: Resolver, channel: str, text: str) -> tuple[list[Subscription], list[str]]:
@@ -92,8 +114,11 @@ def save(
 def remove(db: Database, resolver: Resolver, channel: str, text: str) -> list[str]:
     """Delete the named subscriptions (or all); returns the labels removed."""
     current = listing(db, channel).subscriptions
+    named = signature_parts(text)
     if text.strip().lower() == ALL:
         doomed = list(current)
+    elif named:
+        doomed = [s for s in current if s.kind == SUB_SIGNATURE and s.key == named[0].lower()]
     else:
         wanted, _ = understand(resolver, channel, text)
         keys = {(s.kind, s.key) for s in wanted}
@@ -130,6 +155,27 @@ def listing(db: Database, channel: str) -> ChannelState:
         "SELECT last_digest, paused_reason, paused_at FROM channels WHERE channel = ?", [channel]
     ).fetchone() or (None, None, None)
     return ChannelState(channel, subs, *state)
+
+
+def save_gene_list(
+    db: Database, genes: str, background: str | None, min_overlap: int, now: str
+) -> str:
+    """Store a gene list under the hash of what it holds (the same list, the same key)."""
+    key = hashlib.sha1(json.dumps([genes, background, min_overlap]).encode()).hexdigest()[:20]
+    with write(db.conn):
+        db.execute(
+            "INSERT OR IGNORE INTO gene_lists (key, genes, background, min_overlap, created) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [key, genes, background, min_overlap, now],
+        )
+    return key
+
+
+def gene_list(db: Database, key: str) -> tuple[str, str | None, int] | None:
+    row = db.execute(
+        "SELECT genes, background, min_overlap FROM gene_lists WHERE key = ?", [key]
+    ).fetchone()
+    return (row[0], row[1], row[2]) if row else None
 
 
 def all_channels(db: Database, limit: int) -> list[ChannelState]:

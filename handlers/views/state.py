@@ -66,6 +66,29 @@ def decode_view(value: str) -> View:
     )
 
 
+@dataclass(frozen=True)
+class EnrichView:
+    """One page of an enrichment answer; the list itself is stored under `key`."""
+
+    key: str
+    offset: int = 0
+    surface: str = PREVIEW
+
+    def encode(self) -> str:
+        return _json({"e": self.key, "o": self.offset, "s": self.surface})
+
+    def at(self, offset: int) -> "EnrichView":
+        return EnrichView(self.key, max(offset, 0), self.surface)
+
+
+def decode_enrich(value: str) -> EnrichView:
+    return _read(
+        value,
+        lambda d: EnrichView(str(d["e"])[:40], int(d["o"]), str(d["s"])),
+        lambda v: v.surface in SURFACES and v.offset >= 0,
+    )
+
+
 def encode_genes(figid: str, matched: tuple[str, ...]) -> str:
     """What 'Show all genes' needs: the figure and which genes to put first."""
     return _json({"f": figid, "m": list(matched[:50])})
