@@ -87,3 +87,52 @@ def test_every_surface_view_function_is_tested_here():
         if value.__module__ == surfaces.__name__ and not name.startswith("_")
     }
     assert public <= set(VIEWS) | {"unfurl"}, public - set(VIEWS)
+
+
+def hostile_enrichment(count: int = 30, nominal: bool = False):
+    from store.enrich import EnrichedFigure, Enrichment, ListReport
+
+    report = ListReport(
+        recognised=(HOSTILE,) * 20,
+        mapped=((HOSTILE, "TP53", HOSTILE),) * 20,
+        unrecognised=((HOSTILE, HOSTILE),) * 20,
+        left_out=((HOSTILE, HOSTILE),) * 20,
+        duplicates=(HOSTILE,) * 20,
+        excel=(("7-Sep", "SEPTIN7"),),
+        genes=tuple(f"G{i}<!here>" for i in range(60)),
+    )
+    results = tuple(
+        EnrichedFigure(
+            n,
+            tuple(f"G{i}<!here>" for i in range(60)),
+            300,
+            1e-300,
+            0.5 if nominal else 1e-290,
+            float("inf"),
+            -300.0,
+        )
+        for n in range(count)
+    )
+    return Enrichment(
+        report, 13402, HOSTILE, 60, (HOSTILE,) * 30, 80000, results, 0 if nominal else count, 1
+    )
+
+
+@pytest.mark.parametrize("nominal", [False, True])
+def test_enrichment_messages_are_valid_and_escaped(nominal):
+    from handlers.views.enrich import enrich_message, table_message
+    from handlers.views.state import SHARED, EnrichView
+
+    enrichment = hostile_enrichment(nominal=nominal)
+    hits = {n: figure(n, 50) for n in range(30)}
+    for surface in ("preview", "thread", SHARED):
+        message = enrich_message(enrichment, hits, EnrichView("k", 0, surface), 10, T, "U0ALICE")
+        check_message(message, allowed_mentions=("<@U0ALICE>",))
+        assert sum(b["type"] == "image" for b in message["blocks"]) <= 1
+    check_message(table_message(enrichment, {n: HOSTILE for n in range(30)}))
+
+
+def test_the_enrich_form_is_a_valid_view():
+    from handlers.views.enrich import enrich_modal
+
+    check_view(enrich_modal("C0LAB", {"enrich_genes": HOSTILE * 200}))

@@ -35,7 +35,13 @@ def number(value: float) -> str:
     return f"{value:.2g}" if value < 0.01 else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def row_text(rank: int, result: EnrichedFigure, hit: FigureHit | None, nominal: bool) -> str:
+def row_text(
+    rank: int,
+    result: EnrichedFigure,
+    hit: FigureHit | None,
+    nominal: bool,
+    genes_shown: int = OVERLAP_SHOWN,
+) -> str:
     """'*3. <link|Title>* · 2014 · Homo sapiens\\noverlap *4* of 68 · q = 0.0013 · odds
     ratio 42\\n*BAX*, *BBC3*, …'."""
     title = bk.clip((hit.title or hit.figid) if hit else str(result.figure_id), TITLE_CHARS)
@@ -52,9 +58,9 @@ def row_text(rank: int, result: EnrichedFigure, hit: FigureHit | None, nominal: 
         f"overlap *{len(result.overlap)}* of {result.set_size} · {shown} · "
         f"odds ratio {number(result.odds_ratio)}"
     )
-    genes = ", ".join(f"*{bk.escape(g)}*" for g in result.overlap[:OVERLAP_SHOWN])
-    if len(result.overlap) > OVERLAP_SHOWN:
-        genes += f" +{len(result.overlap) - OVERLAP_SHOWN}"
+    genes = ", ".join(f"*{bk.escape(g)}*" for g in result.overlap[:genes_shown])
+    if len(result.overlap) > genes_shown:
+        genes += f" +{len(result.overlap) - genes_shown}"
     return f"{' · '.join(facts)}\n{stats}\n{genes}"
 
 
@@ -67,11 +73,42 @@ def enrich_message(
     shared_by: str | None = None,
 ) -> dict:
     """A page of the answer: the headline, the list as read, the figures by q (the top
-    one with its image), then the pager, Share, "Show all as a table" and Cancel."""
+    one with its image), then the pager, Share, "Show all as a table" and Cancel. Long
+    pages shrink to Slack's budget: fewer genes named per row, then fewer rows."""
+    page = enrichment.results[view.offset : view.offset + page_size]
+    for count in range(len(page), 0, -1):
+        for genes_shown in (OVERLAP_SHOWN, 12):
+            message = _enrich_page(
+                enrichment,
+                hits,
+                view,
+                page[:count],
+                page_size,
+                image_template,
+                shared_by,
+                genes_shown,
+            )
+            if bk.size(message) <= bk.MAX_MESSAGE_CHARS:
+                return message
+    return _enrich_page(enrichment, hits, view, (), page_size, image_template, shared_by, 0)
+
+
+def _enrich_page(
+    enrichment: Enrichment,
+    hits: Mapping[int, FigureHit],
+    view: EnrichView,
+    shown: tuple[EnrichedFigure, ...],
+    page_size: int,
+    image_template: str,
+    shared_by: str | None,
+    genes_shown: int,
+) -> dict:
     nominal = enrichment.shown_as_nominal
-    shown = enrichment.results[view.offset : view.offset + page_size]
     blocks: list[dict | None] = [bk.header(enrichment.headline())]
-    blocks.append(bk.context(*[bk.escape(line) for line in enrichment.input_lines()[:10]]))
+    notes = [
+        bk.safe_clip(line, 600) for line in enrichment.input_lines()[: bk.MAX_CONTEXT_ELEMENTS]
+    ]
+    blocks.append(bk.context(*notes))
     if view.surface == SHARED and shared_by and USER_ID_RE.match(shared_by):
         blocks.append(bk.context(f"Shared by <@{shared_by}> · `{COMMAND} enrich`"))
     if not enrichment.results:
@@ -87,7 +124,7 @@ def enrich_message(
         )
     for rank, result in enumerate(shown, view.offset + 1):
         hit = hits.get(result.figure_id)
-        blocks.append(bk.section(row_text(rank, result, hit, nominal)))
+        blocks.append(bk.section(row_text(rank, result, hit, nominal, genes_shown)))
         if rank == 1 and hit and image_template:  # the image, for the top hit only
             url = image_url(image_template, hit.pmcid, hit.filename)
             if url:
@@ -103,7 +140,7 @@ def enrich_message(
         ]
     if shown:
         previous = None if view.surface == SHARED else view.at(view.offset - page_size)
-        following = None if view.surface == SHARED else view.at(view.offset + page_size)
+        following = None if view.surface == SHARED else view.at(view.offset + len(shown))
         blocks += pager(
             view.offset,
             len(shown),
