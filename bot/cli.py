@@ -404,7 +404,7 @@ def enrich(obj, genes, background, min_overlap, limit, exact_only, as_json, as_t
     )
     hits = {hit.id: hit for hit in store.figures_by_id(r.figure_id for r in result.results[:limit])}
     if as_json:
-        click.echo(json.dumps(result.to_json(hits), ensure_ascii=False))
+        click.echo(json.dumps(result.to_json(hits, limit), ensure_ascii=False))
     elif as_tsv:
         click.echo(enrichment_tsv(result, hits, limit))
     else:

@@ -1,5 +1,6 @@
 """The batch jobs behind `sync`, `digest` and `schedule`, each under its file lock."""
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,12 @@ def sync(config: Config, store: Store, source: str | None, echo, **ingest_option
     else:
         echo(f"{checkout.path}: already up to date at {checkout.after[:10]}")
     echo(report.summary())
+    started = time.monotonic()
+    library = store.library()  # built once here, so serve workers load it in milliseconds
+    echo(
+        f"enrichment library: {library.sets:,} figure gene sets, {library.universe:,} genes "
+        f"({time.monotonic() - started:.1f} s)"
+    )
     return report.failed
 
 

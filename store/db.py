@@ -86,6 +86,10 @@ def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)[:120]
+
+
 def seeds_dir() -> Path:
     """The bundled figure records: the starter corpus of a fresh install, laid out as a
     PFOCR checkout (`_figures/`, `_data/`); see seeds/SOURCES.md."""
@@ -257,11 +261,31 @@ class Store:
         cached = self._libraries.get(exact_only)
         if cached is not None and cached[0] == version:
             return cached[1]
-        pairs = _enrich.exact_pairs(self.db) if exact_only else _enrich.library_pairs(self.db)
-        approved = frozenset(self._approved_symbols().values())
-        built = _enrich.build_library(pairs, approved, exact_only)
+        # Built once per corpus version and kept beside the database, so every serve
+        # worker (and every CLI run) after the first loads it in milliseconds.
+        key = f"{version or 'none'}-{self.lexicon_version}-{'exact' if exact_only else 'all'}"
+        path = self.path.with_name(f"{self.path.name}.enrich-{_safe(key)}.npz")
+        built = None
+        if path.exists():
+            try:
+                built = _enrich.Library.load(path)
+            except (OSError, ValueError, KeyError):
+                built = None  # a damaged cache is rebuilt
+        if built is None:
+            built = self._build_library(exact_only)
+            try:
+                for old in self.path.parent.glob(f"{self.path.name}.enrich-*"):
+                    old.unlink(missing_ok=True)
+                built.save(path)
+            except OSError:
+                pass  # a read-only folder: build again next time
         self._libraries[exact_only] = (version, built)
         return built
+
+    def _build_library(self, exact_only: bool, min_genes: int = 3) -> Library:
+        groups, ids = _enrich.exact_links(self.db) if exact_only else _enrich.library_links(self.db)
+        approved = frozenset(self._approved_symbols().values())
+        return _enrich.build_library(groups, ids, approved, exact_only, min_genes)
 
     def _approved_symbols(self) -> dict[str, str]:
         """Approved HGNC symbols by their upper-case spelling ('C1ORF112' -> 'C1orf112')."""
@@ -305,9 +329,7 @@ class Store:
         if min_genes == _enrich.MIN_SET_GENES:
             library = self.library(exact_only)
         else:
-            pairs = _enrich.exact_pairs(self.db) if exact_only else _enrich.library_pairs(self.db)
-            approved = frozenset(self._approved_symbols().values())
-            library = _enrich.build_library(pairs, approved, exact_only, min_genes)
+            library = self._build_library(exact_only, min_genes)
         keep = self.engine.postings.keep_ids(filters) if filters else None
         labels = queries.figure_labels(self.db)
         for row, figure_id in enumerate(library.figure_ids.tolist()):

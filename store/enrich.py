@@ -19,10 +19,13 @@ Statistics, as the README says:
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -46,13 +49,17 @@ class EnrichError(QueryError):
 
 @dataclass(frozen=True)
 class Library:
-    """The gene sets: figure `i` has genes `indices[indptr[i]:indptr[i+1]]`."""
+    """The gene sets, stored both ways: gene `g` is in the sets `by_gene[gene_ptr[g]:
+    gene_ptr[g+1]]` (to count overlaps: one bincount over the list's genes), and set `r`
+    holds the genes `by_set[set_ptr[r]:set_ptr[r+1]]` (to name a figure's overlap)."""
 
     symbols: tuple[str, ...]  # gene index -> symbol
     index: dict[str, int]  # symbol -> gene index
-    figure_ids: np.ndarray  # one per set
-    indptr: np.ndarray
-    indices: np.ndarray
+    figure_ids: np.ndarray  # set row -> figure id
+    gene_ptr: np.ndarray
+    by_gene: np.ndarray
+    set_ptr: np.ndarray
+    by_set: np.ndarray
     universe: int  # genes in at least one indexed figure (every gene of every figure)
     exact_only: bool = False
 
@@ -61,72 +68,154 @@ class Library:
         return len(self.figure_ids)
 
     def sizes(self) -> np.ndarray:
-        return np.diff(self.indptr)
+        return np.diff(self.set_ptr)
 
     def genes_of(self, row: int) -> list[str]:
-        return [self.symbols[i] for i in self.indices[self.indptr[row] : self.indptr[row + 1]]]
+        return [self.symbols[i] for i in self.by_set[self.set_ptr[row] : self.set_ptr[row + 1]]]
+
+    def sets_of(self, genes: Iterable[int]) -> np.ndarray:
+        """Every set row holding one of these genes, once per gene (for a bincount)."""
+        parts = [self.by_gene[self.gene_ptr[g] : self.gene_ptr[g + 1]] for g in genes]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+
+    def save(self, path: Path) -> None:
+        """Write the arrays (and symbols) to `path`, atomically."""
+        partial = path.with_name(path.name + ".partial.npz")
+        np.savez(
+            partial,
+            symbols=np.array(self.symbols, dtype=object),
+            figure_ids=self.figure_ids,
+            gene_ptr=self.gene_ptr,
+            by_gene=self.by_gene,
+            set_ptr=self.set_ptr,
+            by_set=self.by_set,
+            universe=np.array([self.universe, int(self.exact_only)]),
+        )
+        os.replace(partial, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Library:
+        with np.load(path, allow_pickle=True) as data:
+            symbols = tuple(data["symbols"].tolist())
+            universe, exact = data["universe"].tolist()
+            return cls(
+                symbols,
+                {symbol: i for i, symbol in enumerate(symbols)},
+                data["figure_ids"],
+                data["gene_ptr"],
+                data["by_gene"],
+                data["set_ptr"],
+                data["by_set"],
+                universe,
+                bool(exact),
+            )
 
 
 def build_library(
-    pairs: Iterable[tuple[int, str]],
+    groups: Sequence[tuple[str, int]],
+    figure_ids: np.ndarray,
     approved: frozenset[str],
     exact_only: bool = False,
     min_genes: int = MIN_SET_GENES,
 ) -> Library:
-    """The library from (figure id, symbol) pairs: human genes only (approved HGNC
-    symbols), figures with fewer than MIN_SET_GENES left out of the sets (not of the
-    universe)."""
-    index: dict[str, int] = {}
-    figures: list[int] = []
-    genes: list[int] = []
-    for figure_id, symbol in pairs:
-        if symbol in approved:
-            figures.append(figure_id)
-            genes.append(index.setdefault(symbol, len(index)))
-    figure_array = np.asarray(figures, dtype=np.int64)
-    gene_array = np.asarray(genes, dtype=np.int32)
-    order = np.lexsort((gene_array, figure_array))
-    figure_array, gene_array = figure_array[order], gene_array[order]
-    keep = np.ones(len(figure_array), dtype=bool)  # a figure may name a gene twice
-    keep[1:] = (figure_array[1:] != figure_array[:-1]) | (gene_array[1:] != gene_array[:-1])
-    figure_array, gene_array = figure_array[keep], gene_array[keep]
-    ids, starts, counts = np.unique(figure_array, return_index=True, return_counts=True)
-    big = counts >= min_genes
-    rows = [gene_array[s : s + c] for s, c in zip(starts[big], counts[big], strict=True)]
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum([len(r) for r in rows])
-    indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+    """The library from the links in symbol order: `groups` is [(symbol, how many links)]
+    and `figure_ids` their figures, one after another. Human genes only (approved HGNC
+    symbols); figures with fewer than `min_genes` are left out of the sets, not of the
+    universe."""
+    counts = np.array([count for _, count in groups], dtype=np.int64)
+    human = np.array([symbol in approved for symbol, _ in groups], dtype=bool)
+    symbols = tuple(symbol for (symbol, _), keep in zip(groups, human, strict=True) if keep)
+    gene_of_group = np.cumsum(human) - 1
+    genes = np.repeat(gene_of_group, counts)[np.repeat(human, counts)]
+    figures = np.asarray(figure_ids, dtype=np.int64)[np.repeat(human, counts)]
+    width = len(symbols) + 1
+    pairs = figures * width + genes
+    pairs.sort()  # a plain sort: numpy 2's hashing np.unique is 10x slower on 4M keys
+    if len(pairs):
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]  # each (figure, gene) once
+    figures, genes = pairs // width, (pairs % width).astype(np.int32)
+    starts = (
+        np.flatnonzero(np.concatenate(([True], figures[1:] != figures[:-1])))
+        if len(figures)
+        else np.zeros(0, dtype=np.int64)
+    )
+    ids = figures[starts]
+    per_figure = np.diff(np.append(starts, len(figures)))
+    row_of = np.repeat(np.arange(len(ids)), per_figure)
+    is_set = per_figure >= min_genes
+    set_row = np.cumsum(is_set) - 1  # figure row -> set row (valid where is_set)
+    keep = is_set[row_of]
+    rows, genes_kept = set_row[row_of][keep].astype(np.int32), genes[keep]
+    set_ptr = np.zeros(int(is_set.sum()) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(set_ptr) - 1), out=set_ptr[1:])
+    by_set = genes_kept  # already in (figure, gene) order
+    order = np.argsort(genes_kept, kind="stable")
+    gene_ptr = np.zeros(len(symbols) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(genes_kept, minlength=len(symbols)), out=gene_ptr[1:])
     return Library(
-        symbols=tuple(index),
-        index=index,
-        figure_ids=ids[big],
-        indptr=indptr,
-        indices=indices,
-        universe=len(index),
+        symbols=symbols,
+        index={symbol: i for i, symbol in enumerate(symbols)},
+        figure_ids=ids[is_set],
+        gene_ptr=gene_ptr,
+        by_gene=rows[order],
+        set_ptr=set_ptr,
+        by_set=by_set,
+        universe=int(np.count_nonzero(np.bincount(genes, minlength=len(symbols)))),
         exact_only=exact_only,
     )
 
 
-def library_pairs(db: Database) -> Iterator[tuple[int, str]]:
-    """(figure id, symbol) for every link: the default library's input."""
-    yield from db.execute("SELECT figure_id, symbol FROM figure_genes")
+def library_from_pairs(
+    pairs: Iterable[tuple[int, str]], approved: frozenset[str], min_genes: int = MIN_SET_GENES
+) -> Library:
+    """The library from (figure id, symbol) pairs, in any order (for tests and scripts)."""
+    by_symbol: dict[str, list[int]] = {}
+    for figure_id, symbol in pairs:
+        by_symbol.setdefault(symbol, []).append(figure_id)
+    groups = sorted(by_symbol.items())
+    ids = np.array([i for _, figures in groups for i in figures], dtype=np.int64)
+    return build_library([(s, len(f)) for s, f in groups], ids, approved, min_genes=min_genes)
 
 
-def exact_pairs(db: Database) -> Iterator[tuple[int, str]]:
-    """(figure id, symbol) for genes matched by their official symbol only: the sidecar's
+def library_links(db: Database) -> tuple[list[tuple[str, int]], np.ndarray]:
+    """Every link, in the clustered index's symbol order: [(symbol, links)] and the figure
+    ids as one array (one group_concat and one parse: 1.5 s for 4M links, where a row per
+    link costs Python several times that)."""
+    groups = db.execute(
+        "SELECT symbol, count(*) FROM figure_genes GROUP BY symbol ORDER BY symbol"
+    ).fetchall()
+    joined = db.execute(
+        "SELECT group_concat(figure_id) FROM (SELECT figure_id FROM figure_genes ORDER BY symbol)"
+    ).fetchone()[0]
+    return groups, _parse_ids(joined or "")
+
+
+def _parse_ids(joined: str) -> np.ndarray:
+    """'1,5,9' -> array([1, 5, 9]), parsed in C (str.split would make 4M Python strings)."""
+    if not joined:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")
+
+
+def exact_links(db: Database) -> tuple[list[tuple[str, int]], np.ndarray]:
+    """The same for genes matched by their official symbol only: the sidecar's
     `ncbigene_symbol` rows, or, for a record without a sidecar, a gene written exactly as
     its symbol. PFOCR's GMT convention; it drops most OCR false positives."""
     import json
 
+    by_symbol: dict[str, list[int]] = {}
     for figure_id, genes, evidence in db.execute("SELECT id, genes, evidence FROM figures"):
         if evidence:
-            for row in json.loads(evidence):
-                if row[3] in EXACT_SOURCES and row[0]:
-                    yield figure_id, row[0]
+            found = {row[0] for row in json.loads(evidence) if row[3] in EXACT_SOURCES and row[0]}
         else:
-            for written, symbol in json.loads(genes):
-                if symbol and written == symbol:
-                    yield figure_id, symbol
+            found = {
+                symbol for written, symbol in json.loads(genes) if symbol and written == symbol
+            }
+        for symbol in found:
+            by_symbol.setdefault(symbol, []).append(figure_id)
+    groups = sorted(by_symbol.items())
+    ids = [i for _, figures in groups for i in figures]
+    return [(s, len(f)) for s, f in groups], np.array(ids, dtype=np.int64)
 
 
 # -- statistics ----------------------------------------------------------------------
@@ -181,24 +270,31 @@ def hypergeom_log_sf(a: np.ndarray, K: np.ndarray, n: int, N: int) -> np.ndarray
 
 def _series(k: np.ndarray, K: np.ndarray, n: int, N: int, stop: np.ndarray, up: bool) -> np.ndarray:
     """1 + r1 + r1·r2 + …: the tail as a multiple of its first term, walking k up to
-    `stop` (or down to it), each term the pmf ratio times the one before."""
-    k = k.astype(float).copy()
+    `stop` (or down to it), each term the pmf ratio times the one before. Each step works
+    only on the tails still growing, so a list overlapping 80,000 figures by one gene
+    each (a single term) costs nothing here."""
+    k = k.astype(float)
     K = K.astype(float)
     stop = stop.astype(float)
-    term = np.ones_like(k)
     total = np.ones_like(k)
-    active = k != stop
-    while active.any():
-        kk, KK = k[active], K[active]
+    live = np.flatnonzero(k != stop)
+    kk, KK, ss = k[live], K[live], stop[live]
+    term = np.ones(len(live))
+    sums = np.ones(len(live))
+    while len(live):
         if up:  # pmf(k+1) / pmf(k)
-            ratio = (KK - kk) * (n - kk) / ((kk + 1) * (N - KK - n + kk + 1))
-            k[active] = kk + 1
+            term *= (KK - kk) * (n - kk) / ((kk + 1) * (N - KK - n + kk + 1))
+            kk = kk + 1
         else:  # pmf(k-1) / pmf(k)
-            ratio = kk * (N - KK - n + kk) / ((KK - kk + 1) * (n - kk + 1))
-            k[active] = kk - 1
-        term[active] *= ratio
-        total[active] += term[active]
-        active &= (k != stop) & (term > TAIL_EPSILON * total)
+            term *= kk * (N - KK - n + kk) / ((KK - kk + 1) * (n - kk + 1))
+            kk = kk - 1
+        sums += term
+        going = (kk != ss) & (term > TAIL_EPSILON * sums)
+        if not going.all():
+            done = ~going
+            total[live[done]] = sums[done]
+            live, kk, KK, ss = live[going], kk[going], KK[going], ss[going]
+            term, sums = term[going], sums[going]
     return total
 
 
@@ -348,7 +444,7 @@ class Enrichment:
     list_size: int  # n: the list's genes in the universe
     outside: tuple[str, ...]  # the list's genes outside the universe
     tests: int  # m: every set in the library
-    results: tuple[EnrichedFigure, ...]  # every figure with overlap >= min_overlap, by q
+    results: Sequence[EnrichedFigure]  # every figure with overlap >= min_overlap, by q
     significant: int  # how many have q < SIGNIFICANT
     min_overlap: int
     exact_only: bool = False
@@ -418,8 +514,9 @@ class Enrichment:
             )
         return lines
 
-    def to_json(self, figures: dict[int, object]) -> dict:
-        """The machine-readable answer; `figures` maps figure ids to hits (figid, title)."""
+    def to_json(self, figures: dict[int, object], limit: int) -> dict:
+        """The machine-readable answer: the first `limit` figures; `figures` maps their
+        ids to hits (figid, title)."""
         report = self.report
         return {
             "universe": {"label": self.universe_label, "size": self.universe},
@@ -451,8 +548,7 @@ class Enrichment:
                     "odds_ratio": None if math.isinf(r.odds_ratio) else r.odds_ratio,
                     "genes": list(r.overlap),
                 }
-                for r in self.results
-                if r.figure_id in figures
+                for r in self.results[:limit]
             ],
         }
 
@@ -473,63 +569,38 @@ def enrich(
         )
     if min_overlap < 1:
         raise EnrichError("the minimum overlap must be at least 1")
-    in_library = np.zeros(len(library.symbols), dtype=bool)
     if background is None:
         universe, label = library.universe, "human genes in PFOCR figures"
-        members = set(library.index)
-        in_library[:] = True
+        members: set[str] | dict[str, int] = library.index
+        sizes = library.sizes()
     else:
         if not background.genes:
             raise EnrichError("the background has no recognisable human gene")
         members = set(background.genes)
         universe, label = len(members), "your background"
-        for symbol in members:
-            if symbol in library.index:
-                in_library[library.index[symbol]] = True
+        inside = [library.index[g] for g in members if g in library.index]
+        sizes = np.bincount(library.sets_of(inside), minlength=library.sets)
     genes = [g for g in report.genes if g in members]
     outside = tuple(g for g in report.genes if g not in members)
     if not genes:
-        where = "background" if background is not None else "the genes PFOCR figures show"
+        where = "the background" if background is not None else "the genes PFOCR figures show"
         raise EnrichError(f"none of the list's genes is in {where}; nothing to test")
     if len(genes) >= universe:
         raise EnrichError(
             f"the list ({len(genes):,} genes) is as large as its universe ({universe:,}): "
             "every figure would be tested against everything; give a background"
         )
-    listed = np.zeros(len(library.symbols), dtype=bool)
-    for symbol in genes:
-        if symbol in library.index:
-            listed[library.index[symbol]] = True
-    hits = listed[library.indices]
-    member = in_library[library.indices]
-    a = _row_sums(hits, library.indptr)
-    sizes = _row_sums(member, library.indptr)
+    listed = [library.index[g] for g in genes if g in library.index]
+    a = np.bincount(library.sets_of(listed), minlength=library.sets)
     n = len(genes)
-    log_p = hypergeom_log_sf(a, sizes, n, universe)
-    p = np.exp(log_p)
-    q = benjamini_hochberg(p)
-    b, c = n - a, sizes - a
-    d = universe - a - b - c
-    with np.errstate(divide="ignore", invalid="ignore"):
-        odds = np.where(b * c > 0, (a * d) / np.maximum(b * c, 1), np.inf)
-    shown = np.flatnonzero(a >= min_overlap)
+    touched = np.flatnonzero(a)
+    log_p = np.zeros(library.sets)  # no overlap: p = 1
+    log_p[touched] = hypergeom_log_sf(a[touched], sizes[touched], n, universe)
+    q = benjamini_hochberg(np.exp(log_p))
+    shown = touched[a[touched] >= min_overlap]
     order = shown[np.lexsort((-a[shown], log_p[shown], q[shown]))]
-    results = tuple(
-        EnrichedFigure(
-            figure_id=int(library.figure_ids[row]),
-            overlap=tuple(
-                library.symbols[i]
-                for i in library.indices[library.indptr[row] : library.indptr[row + 1]]
-                if listed[i]
-            ),
-            set_size=int(sizes[row]),
-            p=float(p[row]),
-            q=float(q[row]),
-            odds_ratio=float(odds[row]),
-            log10_p=float(log_p[row] / math.log(10)),
-        )
-        for row in order
-    )
+    mask = np.zeros(len(library.symbols), dtype=bool)
+    mask[listed] = True
     return Enrichment(
         report=report,
         universe=universe,
@@ -537,15 +608,57 @@ def enrich(
         list_size=n,
         outside=outside,
         tests=library.sets,
-        results=results,
+        results=Results(library, order, a, sizes, log_p, q, mask, n, universe),
         significant=int((q < SIGNIFICANT).sum()),
         min_overlap=min_overlap,
         exact_only=library.exact_only,
     )
 
 
-def _row_sums(flags: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Per set, how many of its genes are flagged (empty sets sum to 0)."""
-    running = np.zeros(len(flags) + 1, dtype=np.int64)
-    np.cumsum(flags, out=running[1:])
-    return running[indptr[1:]] - running[indptr[:-1]]
+class Results(Sequence[EnrichedFigure]):
+    """The figures with overlap, best first, made into EnrichedFigure only when read: a
+    3,000-gene list overlaps most of 100,000 figures, and a page shows five."""
+
+    def __init__(
+        self,
+        library: Library,
+        order: np.ndarray,
+        a: np.ndarray,
+        sizes: np.ndarray,
+        log_p: np.ndarray,
+        q: np.ndarray,
+        listed: np.ndarray,
+        n: int,
+        universe: int,
+    ):
+        self._library, self._order, self._a, self._sizes = library, order, a, sizes
+        self._log_p, self._q, self._listed = log_p, q, listed
+        self._n, self._universe = n, universe
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, item: int) -> EnrichedFigure: ...
+    @overload
+    def __getitem__(self, item: slice) -> tuple[EnrichedFigure, ...]: ...
+    def __getitem__(self, item: int | slice) -> EnrichedFigure | tuple[EnrichedFigure, ...]:
+        if isinstance(item, slice):
+            return tuple(self._one(int(row)) for row in self._order[item])
+        return self._one(int(self._order[item]))
+
+    def _one(self, row: int) -> EnrichedFigure:
+        library = self._library
+        genes = library.by_set[library.set_ptr[row] : library.set_ptr[row + 1]]
+        a, size = int(self._a[row]), int(self._sizes[row])
+        b, c = self._n - a, size - a
+        d = self._universe - a - b - c
+        return EnrichedFigure(
+            figure_id=int(library.figure_ids[row]),
+            overlap=tuple(library.symbols[g] for g in genes[self._listed[genes]]),
+            set_size=size,
+            p=math.exp(self._log_p[row]),
+            q=float(self._q[row]),
+            odds_ratio=(a * d) / (b * c) if b * c else math.inf,
+            log10_p=float(self._log_p[row] / math.log(10)),
+        )

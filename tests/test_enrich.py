@@ -12,10 +12,10 @@ from scipy.stats import fisher_exact, hypergeom
 from store.enrich import (
     EnrichError,
     benjamini_hochberg,
-    build_library,
     enrich,
     excel_gene,
     hypergeom_log_sf,
+    library_from_pairs,
     read_list,
     split_names,
 )
@@ -165,7 +165,7 @@ def test_twenty_thousand_names_are_refused_in_one_line():
 def library(sets: dict[int, list[str]], extra: int = 0):
     genes = {g for s in sets.values() for g in s} | {f"U{i}" for i in range(extra)}
     pairs = [(f, g) for f, s in sets.items() for g in s] + [(999, f"U{i}") for i in range(extra)]
-    return build_library(pairs, frozenset(genes))
+    return library_from_pairs(pairs, frozenset(genes))
 
 
 def test_the_whole_test_on_a_small_library_equals_scipy():

@@ -75,7 +75,7 @@ def enrich_message(
     """A page of the answer: the headline, the list as read, the figures by q (the top
     one with its image), then the pager, Share, "Show all as a table" and Cancel. Long
     pages shrink to Slack's budget: fewer genes named per row, then fewer rows."""
-    page = enrichment.results[view.offset : view.offset + page_size]
+    page = tuple(enrichment.results[view.offset : view.offset + page_size])
     for count in range(len(page), 0, -1):
         for genes_shown in (OVERLAP_SHOWN, 12):
             message = _enrich_page(
