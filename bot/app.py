@@ -74,7 +74,8 @@ def once_per_event(store: Store):
             if from_a_bot(body.get("event") or {}):
                 return BoltResponse(status=200, body="")
             event_id = body.get("event_id")
-            if event_id and not store.claim_event(event_id):
+            workspace = body.get("team_id") or body.get("enterprise_id") or ""
+            if event_id and not store.claim_event(f"{workspace}:{event_id}"):
                 logger.info("event %s already handled; ignoring Slack's retry", event_id)
                 return BoltResponse(status=200, body="")
         return next()

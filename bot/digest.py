@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from handlers.views.render_digest import digest_message
 from handlers.web import CANNOT_POST, post_message
 from store import Store
+from store.models import split_conversation
 from store.wording import plural
 
 from .config import Config
@@ -19,6 +20,13 @@ LOG = logging.getLogger("pathway_bot.digest")
 # Slack errors that mean this channel cannot take posts until someone acts.
 PAUSE_ERRORS = CANNOT_POST  # the one set: Slack takes no posts here until someone acts
 METADATA_EVENT = "pathway_digest"  # tags our posts so an in-doubt one can be found again
+
+
+class NotInstalled(Exception):
+    """OAuth mode: no installation (so no token) for a channel's workspace."""
+
+
+NOT_INSTALLED = "app_not_installed"  # the pause reason shown in /pathway subscriptions
 
 
 @dataclass
@@ -53,9 +61,20 @@ def _epoch(stamp: str) -> float:
 class DigestRunner:
     """Plans, posts and records digests; `client` is a slack_sdk WebClient."""
 
-    def __init__(self, store: Store, client, config: Config, sleep=time.sleep):
+    def __init__(self, store: Store, client, config: Config, sleep=time.sleep, clients=None):
         self.store, self.client, self.config, self.sleep = store, client, config, sleep
+        self.clients = clients  # OAuth mode: workspace -> its WebClient, or None
         self._last_post = 0.0
+
+    def _where(self, key: str):
+        """(the client with this workspace's token, the bare channel id) for a key."""
+        workspace, channel = split_conversation(key)
+        if self.clients is None:
+            return self.client, channel
+        client = self.clients(workspace)
+        if client is None:
+            raise NotInstalled(f"workspace {workspace} has no installation")
+        return client, channel
 
     def run(self, channel: str | None = None) -> DigestReport:
         """Settle posts a killed run left in doubt, then post every channel's digest."""
@@ -71,23 +90,29 @@ class DigestRunner:
                 report.quiet.append(plan.channel)
                 if not (self.config.digest_post_empty and self._first_today(plan.channel)):
                     continue
-            self._post(plan, report)
+            try:
+                self._post(plan, report)
+            except NotInstalled:  # uninstalled without our hearing of it: keep, but pause
+                self.store.pause_channel(plan.channel, NOT_INSTALLED)
+                report.paused.append((plan.channel, NOT_INSTALLED))
         return report
 
     def _post(self, plan, report: DigestReport) -> None:
+        self._where(plan.channel)  # NotInstalled before anything is recorded
         digest_id = self.store.digest_start(plan)  # intent first: a kill leaves it in doubt
         page = self.store.digest_page(digest_id, 0, self.config.digest_cards)
         self._pace()
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"digest_id": digest_id}}
         config = self.config
         try:
+            client, conversation = self._where(plan.channel)
             response = post_message(
-                self.client,
+                client,
                 lambda images: digest_message(
                     page, config.image_url_template if images else "", config.timezone
                 ),
                 lookup=lambda: self._find_post(plan.channel, digest_id, _now()),
-                channel=plan.channel,
+                channel=conversation,
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata=metadata,
@@ -174,8 +199,12 @@ class DigestRunner:
 
     def _find_post(self, channel: str, digest_id: int, started: str) -> str | None:
         """The ts of our digest message in the channel's recent history, if Slack has it."""
-        response = self.client.conversations_history(
-            channel=channel, oldest=str(_epoch(started) - 60), limit=200, include_all_metadata=True
+        client, conversation = self._where(channel)
+        response = client.conversations_history(
+            channel=conversation,
+            oldest=str(_epoch(started) - 60),
+            limit=200,
+            include_all_metadata=True,
         )
         for message in response.get("messages", []):
             metadata = message.get("metadata") or {}

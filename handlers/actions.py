@@ -17,7 +17,7 @@ from handlers.views.render_digest import digest_page_message
 from handlers.views.state import SHARED, View, decode_digest, decode_genes, decode_view
 from store import NotFound
 
-from .common import EPHEMERAL, Listening, guarded
+from .common import EPHEMERAL, Listening, guarded, where
 from .web import CANNOT_POST
 
 
@@ -85,7 +85,7 @@ class ButtonHandler(Listening):
             or ""
         )
         page = self.deps.store.digest_page(
-            view.digest_id, view.offset, config.page_size, channel=channel
+            view.digest_id, view.offset, config.page_size, channel=where(body, channel)
         )
         if page is None:
             return respond(

@@ -14,6 +14,7 @@ from handlers.views import render
 from handlers.views.state import BadState, View
 from handlers.web import post_message, slack_error
 from store import QueryError, Store
+from store.models import conversation
 
 LOG = logging.getLogger("pathway_bot")
 EPHEMERAL = {"response_type": "ephemeral"}
@@ -86,6 +87,22 @@ class Listening:
 
     def ack(self, ack: Callable[..., Any]) -> None:
         ack()
+
+
+def workspace_of(payload: dict) -> str | None:
+    """The workspace a request came from: `team_id` (commands, events) or `team.id`
+    (buttons, modals); an org-wide install's enterprise when no team is given."""
+    team = (
+        payload.get("team_id")
+        or (payload.get("team") or {}).get("id")
+        or (payload.get("user") or {}).get("team_id")
+    )
+    return team or payload.get("enterprise_id") or (payload.get("enterprise") or {}).get("id")
+
+
+def where(payload: dict, channel: str) -> str:
+    """The key of a channel in the request's workspace: 'T0LAB:C0LAB'."""
+    return conversation(workspace_of(payload), channel)
 
 
 def report(

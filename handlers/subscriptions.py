@@ -17,7 +17,7 @@ from handlers.views.render_digest import (
 from store import Store
 from store.wording import plural
 
-from .common import EPHEMERAL, Deps
+from .common import EPHEMERAL, Deps, where
 from .web import CANNOT_POST  # the bot cannot post here: say how to invite it now
 
 USAGE = (
@@ -41,8 +41,9 @@ class Subscriptions:
         channel, user, text = command["channel_id"], command.get("user_id"), command["text"]
         if not text:
             return respond(**render.notice_message(USAGE), **EPHEMERAL)
-        subs, problems = self.store.understand_subscription(channel, text)
-        state = self.store.subscriptions(channel)
+        key = where(command, channel)  # everything a channel owns is keyed by workspace
+        subs, problems = self.store.understand_subscription(key, text)
+        state = self.store.subscriptions(key)
         have = {(s.kind, s.key) for s in state.subscriptions}
         # A paused channel re-confirms everything: a successful post is what resumes it.
         new = subs if state.paused_reason else [s for s in subs if (s.kind, s.key) not in have]
@@ -72,7 +73,7 @@ class Subscriptions:
             return render.notice_message(
                 "Usage: `/pathway unsubscribe KRAS` or `/pathway unsubscribe all`."
             )
-        removed = self.store.unsubscribe(command["channel_id"], text)
+        removed = self.store.unsubscribe(where(command, command["channel_id"]), text)
         if not removed:
             return notes_message(
                 [
@@ -84,12 +85,13 @@ class Subscriptions:
 
     def listing(self, command: dict) -> dict:
         return subscriptions_message(
-            self.store.subscriptions(command["channel_id"]), self.deps.config.timezone
+            self.store.subscriptions(where(command, command["channel_id"])),
+            self.deps.config.timezone,
         )
 
     def preview(self, command: dict) -> dict:
         """What the next digest would hold right now, or the latest matches if nothing is new."""
-        config, channel = self.deps.config, command["channel_id"]
+        config, channel = self.deps.config, where(command, command["channel_id"])
         plans = [p for p in self.store.digest_plans(channel) if p.figures]
         if plans:
             page = self.store.plan_page(plans[0], config.digest_cards)

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from handlers.views import render, surfaces
 from handlers.views.state import PREVIEW, View
 
-from .common import EPHEMERAL, Deps, Listening, guarded
+from .common import EPHEMERAL, Deps, Listening, guarded, workspace_of
 from .ids import SEARCH_INPUT, figure_link
 
 HOME_REPUBLISH_SECONDS = 60.0  # views.publish is rate-limited: an unchanged Home waits this long
@@ -86,11 +86,11 @@ class AppHome(Listening):
         self._published: dict[str, tuple[float, str]] = {}  # user -> (when, view hash)
         self._lock = threading.Lock()
 
-    def home(self) -> dict:
+    def home(self, workspace: str | None = None) -> dict:
         store, config = self.deps.store, self.deps.config
         return surfaces.home_view(
             store.corpus_info(),
-            store.all_subscriptions(),
+            store.all_subscriptions(workspace=workspace),
             store.newest(surfaces.HOME_NEWEST),
             config.image_url_template,
             config.timezone,
@@ -108,11 +108,14 @@ class AppHome(Listening):
             return True
 
     @guarded
-    def opened(self, event: dict, client: WebClient, logger: logging.Logger) -> None:
+    def opened(
+        self, event: dict, client: WebClient, logger: logging.Logger, body: dict | None = None
+    ) -> None:
         if event.get("tab", "home") != "home":
             return
-        user, view = event["user"], self.home()
-        if self.due(user, view):
+        workspace = workspace_of(body or {})
+        user, view = event["user"], self.home(workspace)
+        if self.due(f"{workspace}:{user}", view):  # App Home state, per workspace
             client.views_publish(user_id=user, view=view)
 
     @guarded

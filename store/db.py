@@ -483,9 +483,23 @@ class Store:
 
     # --- digests ---------------------------------------------------------------------
     @_locked
-    def all_subscriptions(self, limit: int = 50) -> list[ChannelState]:
-        """Every channel's subscriptions and digest state, for App Home."""
-        return subscriptions.all_channels(self.db, limit)
+    def all_subscriptions(
+        self, limit: int = 50, workspace: str | None = None
+    ) -> list[ChannelState]:
+        """Every channel's subscriptions and digest state (of one workspace), for App Home."""
+        return subscriptions.all_channels(self.db, limit, workspace)
+
+    def adopt_workspace(self, workspace: str) -> int:
+        """Key a single-workspace database's rows by its workspace (at first start, once
+        Slack said which it is); returns how many channels moved. Idempotent."""
+        with self._write_lock:
+            return subscriptions.adopt_workspace(self._writer(), workspace)
+
+    def pause_workspace(self, workspace: str, reason: str) -> int:
+        """Pause every channel of a workspace (uninstalled, tokens revoked): its
+        subscriptions are kept, with the reason, and resume on reinstall + subscribe."""
+        with self._write_lock:
+            return subscriptions.pause_workspace(self._writer(), workspace, reason, utc_now())
 
     @_locked
     def digest_plans(self, channel: str | None = None) -> list[DigestPlan]:

@@ -262,6 +262,19 @@ class Subscription:
     note: str = ""  # how the term was understood, for the confirmation
 
 
+def conversation(workspace: str | None, channel: str) -> str:
+    """'T0LAB:C0LAB': the key of a channel in one workspace. Channel ids are unique only
+    within a workspace, so everything a channel owns (subscriptions, digests, the ledger)
+    is keyed by this. A bare 'C0LAB' is a single-workspace database's older key."""
+    return f"{workspace}:{channel}" if workspace else channel
+
+
+def split_conversation(key: str) -> tuple[str | None, str]:
+    """('T0LAB', 'C0LAB') for 'T0LAB:C0LAB'; (None, 'C0LAB') for a bare channel."""
+    workspace, sep, channel = key.rpartition(":")
+    return (workspace or None, channel) if sep else (None, key)
+
+
 SUB_SEARCH = "search"
 SUB_SIGNATURE = "signature"  # a saved gene list: new figures enriched for it (q < 0.05)
 

@@ -178,12 +178,53 @@ def gene_list(db: Database, key: str) -> tuple[str, str | None, int] | None:
     return (row[0], row[1], row[2]) if row else None
 
 
-def all_channels(db: Database, limit: int) -> list[ChannelState]:
-    """Every channel with subscriptions, active or paused, for App Home."""
+def all_channels(db: Database, limit: int, workspace: str | None = None) -> list[ChannelState]:
+    """Every channel with subscriptions (in one workspace), active or paused, for App Home."""
+    prefix = f"{workspace}:" if workspace else ""
     rows = db.execute(
-        "SELECT DISTINCT channel FROM subscriptions ORDER BY channel LIMIT ?", [limit]
+        "SELECT DISTINCT channel FROM subscriptions WHERE substr(channel, 1, ?) = ? "
+        "ORDER BY channel LIMIT ?",
+        [len(prefix), prefix, limit],
     ).fetchall()
     return [listing(db, row[0]) for row in rows]
+
+
+KEYED_TABLES = ("subscriptions", "channels", "digests", "digest_posts")
+
+
+def adopt_workspace(db: Database, workspace: str) -> int:
+    """Prefix every bare channel key with the workspace: 'C0LAB' -> 'T0LAB:C0LAB'."""
+    with write(db.conn):
+        moved = db.execute(
+            "SELECT count(DISTINCT channel) FROM subscriptions WHERE instr(channel, ':') = 0"
+        ).fetchone()[0]
+        for table in KEYED_TABLES:  # a fixed list: never user text in the SQL
+            db.execute(
+                f"UPDATE {table} SET channel = ? || ':' || channel WHERE instr(channel, ':') = 0",
+                [workspace],
+            )
+    return moved
+
+
+def pause_workspace(db: Database, workspace: str, reason: str, now: str) -> int:
+    """Mark every subscribed channel of the workspace paused, keeping its subscriptions."""
+    prefix = f"{workspace}:"
+    with write(db.conn):
+        channels = [
+            row[0]
+            for row in db.execute(
+                "SELECT DISTINCT channel FROM subscriptions WHERE substr(channel, 1, ?) = ?",
+                [len(prefix), prefix],
+            )
+        ]
+        for channel in channels:
+            db.execute(
+                "INSERT INTO channels (channel, paused_reason, paused_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(channel) DO UPDATE SET paused_reason = excluded.paused_reason, "
+                "paused_at = excluded.paused_at",
+                [channel, reason, now],
+            )
+    return len(channels)
 
 
 def active_channels(db: Database, channel: str | None = None) -> list[ChannelState]:

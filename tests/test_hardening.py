@@ -24,7 +24,7 @@ from store import ingest as ingest_module
 from store.records import MAX_RECORD_BYTES, MAX_SIDECAR_BYTES
 from store.sync import SyncError, check_source
 from testkit import slack_wire as wire
-from testkit.fake_slack import FakeSlack
+from testkit.fake_slack import TEAM_ID, FakeSlack
 from testkit.records_kit import record, write
 from testkit.serve_kit import Server, free_port
 
@@ -634,7 +634,8 @@ def test_git_itself_refuses_other_transports_for_an_existing_checkout(tmp_path):
 
 
 def test_a_forged_see_all_value_cannot_page_another_channels_digest(tmp_path, fake):
-    store = subscribed_with_new_figure(tmp_path, "C0OTHER", "PMC1__secret")
+    # Keyed as serve keys it: by workspace, then channel.
+    store = subscribed_with_new_figure(tmp_path, f"{TEAM_ID}:C0OTHER", "PMC1__secret")
     (plan,) = [p for p in store.digest_plans() if p.figures]
     digest_id = store.digest_start(plan)
     store.digest_finish(digest_id, "1.0")

@@ -21,7 +21,7 @@ from handlers.surfaces import HOME_REPUBLISH_SECONDS, AppHome
 from store import SEED_FIGID, Store
 from testkit import slack_wire as wire
 from testkit.blockkit import block_texts, check_message, check_view
-from testkit.fake_slack import FakeSlack
+from testkit.fake_slack import TEAM_ID, FakeSlack
 
 PFOCR = "https://pfocr.wikipathways.org/figures/"
 SEED_PMC_LINKS = (
@@ -124,7 +124,8 @@ def test_links_to_unknown_figures_get_no_unfurl_call(world):
 
 def test_app_home_shows_the_corpus_subscriptions_and_newest_figures(world):
     app, fake, store = world
-    store.subscribe(store.understand_subscription("C0LAB", "KRAS")[0], "U0ALICE")
+    store.subscribe(store.understand_subscription(f"{TEAM_ID}:C0LAB", "KRAS")[0], "U0ALICE")
+    store.subscribe(store.understand_subscription("T0ELSE:C0ELSE", "EGFR")[0], "U0BOB")
     dispatch(app, wire.event_body(events(), wire.home_opened_event("U0HOME1")), wire.JSON)
     assert fake.wait_for(lambda: fake.api("views.publish"))
     (call,) = fake.api("views.publish")
@@ -134,6 +135,7 @@ def test_app_home_shows_the_corpus_subscriptions_and_newest_figures(world):
     text = " ".join(block_texts({"blocks": view["blocks"]}))
     assert "244 figures" in text and "starter" in text
     assert "<#C0LAB>" in text and "*KRAS*" in text and "active" in text
+    assert "C0ELSE" not in text and "EGFR" not in text  # another workspace's channel
     assert text.count(PFOCR) >= 5  # the newest figures, as compact rows
     search = [e for b in view["blocks"] for e in [b.get("accessory") or {}] if e.get("action_id")]
     assert search and search[0]["action_id"] == ACTION_HOME_SEARCH

@@ -4,7 +4,7 @@ and link unfurls. Pure functions, within Slack's view limits (blocks.view checks
 from collections.abc import Sequence
 
 from handlers.ids import ACTION_HOME_SEARCH, COMMAND, SEARCH_INPUT, VIEW_SEARCH
-from store.models import Answer, ChannelState, CorpusInfo, FigureHit
+from store.models import Answer, ChannelState, CorpusInfo, FigureHit, split_conversation
 from store.wording import plural
 
 from . import blocks as bk
@@ -111,12 +111,12 @@ def home_view(
     ]
     if channels:
         lines = [
-            f"• <#{state.channel}>: "
+            f"• <#{split_conversation(state.channel)[1]}>: "
             + ", ".join(f"*{bk.escape(s.label)}*" for s in state.subscriptions[:10])
             + (f" +{len(state.subscriptions) - 10}" if len(state.subscriptions) > 10 else "")
             + f" ({_status(state, zone)})"
             for state in channels[:HOME_CHANNELS]
-            if bk.CHANNEL_ID_RE.match(state.channel)
+            if bk.CHANNEL_ID_RE.match(split_conversation(state.channel)[1])
         ]
         blocks.append(bk.section("\n".join(lines)[: bk.MAX_SECTION_TEXT] or "None yet."))
     else:
