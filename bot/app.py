@@ -101,8 +101,20 @@ def _quiet_token_warning(record: logging.LogRecord) -> bool:
 
 
 def create_app(config: Config, store: Store, token_verification_enabled: bool = True) -> App:
-    """The bolt App for HTTP or Socket Mode; needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
-    config.require("bot_token", "signing_secret")
+    """The bolt App for HTTP or Socket Mode: one workspace with SLACK_BOT_TOKEN, or many
+    through OAuth with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (and no bot token)."""
+    installations = None
+    extra: dict = {}
+    if config.oauth:
+        from . import oauth
+        from .installations import stores
+
+        config.require("client_id", "client_secret", "signing_secret")
+        installations, state = stores(config)
+        extra["oauth_settings"] = oauth.oauth_settings(config, installations, state)
+    else:
+        config.require("bot_token", "signing_secret")
+        extra["token_verification_enabled"] = token_verification_enabled
     logger = logging.getLogger("pathway_bot.bolt")
     logger.addFilter(_quiet_token_warning)
     signing_secret = config.signing_secret or ""  # require() above: never empty here
@@ -114,11 +126,11 @@ def create_app(config: Config, store: Store, token_verification_enabled: bool = 
         # Listeners finish before the HTTP reply, so the slash command's preview is the
         # reply itself and bolt does not poll for the ack; slow work uses lazy listeners.
         process_before_response=True,
-        token_verification_enabled=token_verification_enabled,
         logger=logger,
+        **extra,
     )
     app.middleware(once_per_event(store))
-    deps = Deps(store, config)
+    deps = Deps(store, config, installations=installations)
     for row in listeners(deps):
         register = {
             "command": app.command,

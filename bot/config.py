@@ -17,8 +17,14 @@ SECRET_ENV = {
     "bot_token": "SLACK_BOT_TOKEN",
     "signing_secret": "SLACK_SIGNING_SECRET",
     "app_token": "SLACK_APP_TOKEN",
+    "client_id": "SLACK_CLIENT_ID",
+    "client_secret": "SLACK_CLIENT_SECRET",
 }
-SETTING_ENV = {"db": "PATHWAY_BOT_DB", "slack_api_base_url": "SLACK_API_BASE_URL"}
+SETTING_ENV = {
+    "db": "PATHWAY_BOT_DB",
+    "slack_api_base_url": "SLACK_API_BASE_URL",
+    "database_url": "DATABASE_URL",
+}
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -41,9 +47,20 @@ class Config:
     digest_cards: int = 5  # figure cards in a digest message; the rest behind "See all"
     digest_post_empty: bool = False  # post "no new figures" rather than stay silent
     digest_interval: float = 1.0  # seconds between digest posts: Slack allows ~1/s/channel
+    # OAuth mode: installations (and their state) in a SQLAlchemy database when this is
+    # set (Postgres for several replicas), else in SQLite beside `db`.
+    database_url: str | None = None
+    token_rotation_expiration_minutes: int = 120  # refresh a rotating token this early
     bot_token: str | None = None
     signing_secret: str | None = None
     app_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+
+    @property
+    def oauth(self) -> bool:
+        """Many workspaces: client id and secret set, and no single bot token."""
+        return bool(self.client_id and self.client_secret and not self.bot_token)
 
     @property
     def checkout(self) -> Path:
@@ -104,6 +121,7 @@ TEXT_SETTINGS = (
     "pfocr_checkout",
     "digest_time",
     "timezone",
+    "database_url",
 )
 
 
@@ -123,7 +141,11 @@ def _checked(values: dict) -> dict:
             raise ConfigError(
                 f"image_url_template may use only {{pmcid}} and {{filename}}: {error!r}"
             ) from None
-    for name, low, high in (("page_size", 1, 10), ("digest_cards", 1, 10)):
+    for name, low, high in (
+        ("page_size", 1, 10),
+        ("digest_cards", 1, 10),
+        ("token_rotation_expiration_minutes", 1, 720),
+    ):
         if name in values:
             try:
                 values[name] = int(values[name])

@@ -69,13 +69,20 @@ def digest(
                 f"{', '.join(plan.labels)}: {', '.join(figids) or '-'}{more}"
             )
         return None
+    clients = None
     try:
-        config.require("bot_token")
+        if config.oauth:  # every installation posts with its own (refreshed) token
+            from .installations import stores, workspace_clients
+
+            clients = workspace_clients(config, stores(config)[0])
+        else:
+            config.require("bot_token")
     except ConfigError as error:
         raise JobError(str(error)) from None
     try:
         with lock.hold(config.db, "digest"):
-            report = DigestRunner(store, job_client(config), config).run(channel)
+            runner = DigestRunner(store, job_client(config), config, clients=clients)
+            report = runner.run(channel)
     except (lock.LockBusy, lock.LockError) as error:
         raise JobError(str(error)) from None
     for channel_, count in report.posted:

@@ -18,14 +18,14 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def check_slack(config: Config) -> str:
+def check_slack(config: Config) -> tuple[str, str]:
     """Fail at startup, with one clear line, when the token is wrong or Slack is unreachable.
-    Returns the workspace, as 'Acme Lab (T0123)'."""
+    Returns the workspace's (name, id)."""
     sdk_log = logging.getLogger("slack_sdk")
     level, sdk_log.level = sdk_log.level, logging.CRITICAL  # our one line says it all
     try:
         found = request_client(config).auth_test()
-        return f"{found.get('team') or '?'} ({found.get('team_id') or '?'})"
+        return str(found.get("team") or "?"), str(found.get("team_id") or "")
     except SlackApiError as error:
         reason = error.response.get("error")
         raise ConfigError(f"SLACK_BOT_TOKEN was rejected by Slack: {reason}") from None
@@ -37,8 +37,9 @@ def check_slack(config: Config) -> str:
 
 
 def prepare(config: Config, mode: str, *secrets: str) -> None:
-    """Everything a server checks once before it starts: secrets, database, token. Logs
-    one line saying what it serves: figures, last sync, workspace and mode."""
+    """Everything a server checks once before it starts: secrets, database, token (or the
+    OAuth stores). Logs one line saying what it serves: figures, last sync, workspace and
+    mode. A single-workspace database's channels are keyed by its workspace here."""
     config.require(*secrets)
     log = logging.getLogger("pathway_bot")
     store = Store(config.db)  # creates the schema and seeds a new database once, up front
@@ -48,9 +49,18 @@ def prepare(config: Config, mode: str, *secrets: str) -> None:
         if relinked:
             log.info(relinked.summary())
         corpus = store.corpus_info()
+        if config.oauth:
+            from .installations import INSTALL_PATH, stores
+
+            stores(config)  # creates their tables, and fails now on a bad database_url
+            workspace = f"many (OAuth; install at {INSTALL_PATH})"
+        else:
+            name, team_id = check_slack(config)
+            if team_id:
+                store.adopt_workspace(team_id)
+            workspace = f"{name} ({team_id or '?'})"
     finally:
         store.close()
-    workspace = check_slack(config)
     log.info(start_line(corpus, workspace, mode))
 
 
@@ -112,7 +122,8 @@ def serve(
     thread, not a whole worker (a sync worker is tied up by a single slow client). Exposed
     to the internet, `serve` still belongs behind a buffering proxy (docs/reverse-proxy.md).
     """
-    prepare(config, f"HTTP on {host}:{port}", "bot_token", "signing_secret")
+    secrets = ("client_id", "client_secret") if config.oauth else ("bot_token",)
+    prepare(config, f"HTTP on {host}:{port}", *secrets, "signing_secret")
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,

@@ -53,6 +53,7 @@ class Deps:
     store: Store
     config: Settings
     posting: Executor = field(default_factory=posting_pool)
+    installations: Any = None  # OAuth mode: slack_sdk's installation store
 
     def offload(self, listener: Callable[..., Any]) -> Callable[..., None]:
         """A lazy listener that hands `listener` to the posting pool and returns at once."""

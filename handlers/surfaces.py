@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from handlers.views import render, surfaces
 from handlers.views.state import PREVIEW, View
 
-from .common import EPHEMERAL, Deps, Listening, guarded, workspace_of
+from .common import EPHEMERAL, LOG, Deps, Listening, guarded, workspace_of
 from .ids import SEARCH_INPUT, figure_link
 
 HOME_REPUBLISH_SECONDS = 60.0  # views.publish is rate-limited: an unchanged Home waits this long
@@ -151,3 +151,41 @@ class FindShortcut(Listening):
             return respond(**render.notice_message(NO_GENES), **EPHEMERAL)
         preview = self.deps.page(View(" ".join(dict.fromkeys(genes)), 0, PREVIEW))
         respond(replace_original=False, **preview, **EPHEMERAL)
+
+
+UNINSTALLED = "app_uninstalled"  # the pause reasons /pathway subscriptions shows
+REVOKED = "tokens_revoked"
+
+
+class Uninstalls(Listening):
+    """`app_uninstalled` and `tokens_revoked`: the workspace's installation is deleted
+    (OAuth mode) and its channels' digests paused with the reason. Their subscriptions
+    are kept: reinstalling and running `/pathway subscribe` in a channel resumes it."""
+
+    @guarded
+    def uninstalled(self, event: dict, body: dict, logger: logging.Logger) -> None:
+        self._forget(body, bot=True, reason=UNINSTALLED)
+
+    @guarded
+    def revoked(self, event: dict, body: dict, logger: logging.Logger) -> None:
+        tokens = event.get("tokens") or {}
+        if tokens.get("bot"):
+            self._forget(body, bot=True, reason=REVOKED)
+        for user in tokens.get("oauth") or []:
+            self._forget(body, bot=False, reason=REVOKED, user=user)
+
+    def _forget(self, body: dict, bot: bool, reason: str, user: str | None = None) -> None:
+        team = body.get("team_id")
+        enterprise = body.get("enterprise_id")
+        store = self.deps.installations
+        if store is not None:
+            if user:
+                store.delete_installation(enterprise_id=enterprise, team_id=team, user_id=user)
+            elif reason == UNINSTALLED:
+                store.delete_all(enterprise_id=enterprise, team_id=team)
+            else:
+                store.delete_bot(enterprise_id=enterprise, team_id=team)
+        workspace = team or enterprise
+        if bot and workspace:
+            paused = self.deps.store.pause_workspace(str(workspace), reason)
+            LOG.warning("workspace %s: %s; paused %d channel(s)", workspace, reason, paused)

@@ -30,13 +30,15 @@ from .ids import (
     EVENT_HOME_OPENED,
     EVENT_LINK_SHARED,
     EVENT_MENTION,
+    EVENT_TOKENS_REVOKED,
+    EVENT_UNINSTALLED,
     SHORTCUT_FIND,
     VIEW_ENRICH,
     VIEW_SEARCH,
     numbered_pattern,
 )
 from .mention import MentionHandler
-from .surfaces import AppHome, FigureModal, FindShortcut, Unfurls
+from .surfaces import AppHome, FigureModal, FindShortcut, Unfurls, Uninstalls
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def listeners(deps: Deps) -> list[Listener]:
         FindShortcut(deps),
     )
     enrich = EnrichHandler(deps)
+    gone = Uninstalls(deps)
     return [
         Listener("command", COMMAND, command.handle, [deps.offload(command.later)]),
         Listener("event", EVENT_MENTION, mention.ack, [deps.offload(mention.reply)]),
@@ -76,6 +79,8 @@ def listeners(deps: Deps) -> list[Listener]:
         Listener("action", numbered_pattern(ACTION_SHOW), modal.ack, [deps.offload(modal.show)]),
         Listener("event", EVENT_LINK_SHARED, unfurls.ack, [deps.offload(unfurls.unfurl)]),
         Listener("event", EVENT_HOME_OPENED, home.ack, [deps.offload(home.opened)]),
+        Listener("event", EVENT_UNINSTALLED, gone.ack, [gone.uninstalled]),
+        Listener("event", EVENT_TOKENS_REVOKED, gone.ack, [gone.revoked]),
         Listener("action", ACTION_HOME_SEARCH, home.ack, [deps.offload(home.open_search)]),
         Listener("view", VIEW_SEARCH, home.submit),
         Listener("shortcut", SHORTCUT_FIND, shortcut.ack, [deps.offload(shortcut.find)]),

@@ -42,6 +42,9 @@ class FakeSlack:
         self.released = threading.Event()
         self.history: dict[str, list[dict]] = {}  # channel -> messages Slack "has"
         self.socket_url: str | None = None  # what apps.connections.open hands out
+        # OAuth: code -> the workspace oauth.v2.access installs (team_id, name, bot token)
+        self.installs: dict[str, tuple[str, str, str]] = {}
+        self.rotations = itertools.count(1)
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -132,6 +135,8 @@ class FakeSlack:
                 if name == method and when(data):
                     return 200, {}, {"ok": False, "error": error}
             ts = f"{1_800_000_000 + next(self._ts)}.000100"
+        if method == "oauth.v2.access":
+            return 200, {}, self._oauth_access(data)
         if method == "auth.test":
             return (
                 200,
@@ -179,6 +184,36 @@ class FakeSlack:
         if method == "chat.postEphemeral":
             return 200, {}, {"ok": True, "message_ts": ts}
         return 200, {}, {"ok": True}
+
+    def _oauth_access(self, data: dict) -> dict:
+        """An install (grant by code) or a token rotation (grant by refresh token)."""
+        if data.get("grant_type") == "refresh_token":
+            team = str(data.get("refresh_token", "")).split("-")[-1]
+            n = next(self.rotations)
+            return {
+                "ok": True,
+                "access_token": f"xoxe.xoxb-{team}-rotated{n}",
+                "refresh_token": f"xoxe-1-{team}",
+                "expires_in": 43200,
+                "token_type": "bot",
+                "team": {"id": team},
+            }
+        install = self.installs.get(str(data.get("code")))
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id, name, token = install
+        return {
+            "ok": True,
+            "app_id": "A0PATH",
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": f"U0BOT{team_id}",
+            "team": {"id": team_id, "name": name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": f"U0ADMIN{team_id}"},
+        }
 
     def _dropped(self, method: str, data: dict) -> bool:
         with self._lock:

@@ -51,12 +51,25 @@ def serve_command(db, port: int, *extra: str) -> list[str]:
 class Server:
     """`pathway-bot serve` on a loopback port, talking to a FakeSlack."""
 
-    def __init__(self, db, fake: FakeSlack, workers: int = 1, extra: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        db,
+        fake: FakeSlack,
+        workers: int = 1,
+        extra: tuple[str, ...] = (),
+        env: dict[str, str | None] | None = None,
+    ):
         self.port, self.fake = free_port(), fake
         self.url = f"http://127.0.0.1:{self.port}"
+        environment = bot_env(fake)
+        for name, value in (env or {}).items():  # None removes a variable
+            if value is None:
+                environment.pop(name, None)
+            else:
+                environment[name] = value
         self.process = subprocess.Popen(
             serve_command(db, self.port, "--workers", str(workers), *extra),
-            env=bot_env(fake),
+            env=environment,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
