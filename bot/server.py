@@ -77,7 +77,7 @@ def start_line(corpus: CorpusInfo, workspace: str, mode: str) -> str:
 
 def wsgi_app(config: Config):
     """The WSGI callable one worker serves: Slack's endpoint plus a health check."""
-    store = Store(config.db)
+    store = Store(config.db, database_url=config.database_url)
     store.warm()  # before this worker accepts its first request
     slack = SlackRequestHandler(
         create_app(config, store, token_verification_enabled=False), path=EVENTS_PATH
@@ -148,7 +148,7 @@ def serve(
 def socket(config: Config) -> None:
     """Socket Mode: the bot dials out to Slack, so it needs no public URL."""
     prepare(config, "Socket Mode", "bot_token", "signing_secret", "app_token")
-    store = Store(config.db)
+    store = Store(config.db, database_url=config.database_url)
     store.warm()
     app = create_app(config, store, token_verification_enabled=False)
     SocketModeHandler(app, config.app_token, web_client=app.client).start()

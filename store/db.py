@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import queries
 from .clock import utc_now
 from .errors import NotFound
-from .events import EventClaims, events_path
+from .events import EventClaims, SharedEventClaims, events_path
 from .lexicon import (
     LEXICON_DIR,
     Lexicon,
@@ -108,7 +108,9 @@ def seed_record() -> Path:
 class Store:
     """A PathwayBot database: ingest into it, ask it questions."""
 
-    def __init__(self, path: str | Path, lexicon: Lexicon | None = None):
+    def __init__(
+        self, path: str | Path, lexicon: Lexicon | None = None, database_url: str | None = None
+    ):
         self.path = Path(path)
         self._lock = threading.RLock()
         self._lexicon = lexicon
@@ -123,7 +125,10 @@ class Store:
         self._corpus: tuple[str | None, CorpusInfo] | None = None
         self._libraries: dict[bool, tuple[str | None, Library]] = {}
         self._approved: dict[str, str] | None = None
-        self.events = EventClaims(events_path(self.path))
+        # Event claims are shared by every replica when a database_url is given.
+        self.events = (
+            SharedEventClaims(database_url) if database_url else EventClaims(events_path(self.path))
+        )
         # Request-time writes (subscribe, unsubscribe) use their own connection and lock, so
         # one waiting for a bulk ingest's write lock never holds up the reads that answer
         # queries on the connection above.

@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from .schema import write
 
@@ -92,3 +93,66 @@ class EventClaims:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+class SharedEventClaims(EventClaims):
+    """The same claims in a SQLAlchemy database (`database_url`): shared by every `serve`
+    replica, so a retry that reaches another machine is still answered once. Falls back
+    to this process's memory when the database cannot answer in time, like the file."""
+
+    def __init__(self, url: str):
+        super().__init__(Path(url))
+        self.url = url
+        self._engine: Any = None
+
+    def _connection(self) -> Any:  # an SQLAlchemy Engine here, not a sqlite3 connection
+        if self._engine is None:
+            import sqlalchemy
+
+            engine = sqlalchemy.create_engine(
+                self.url, pool_size=2, pool_pre_ping=True, connect_args=_connect_args(self.url)
+            )
+            with engine.begin() as conn:
+                conn.execute(
+                    sqlalchemy.text(
+                        "CREATE TABLE IF NOT EXISTS handled_events "
+                        "(event_id TEXT PRIMARY KEY, handled TEXT NOT NULL)"
+                    )
+                )
+            self._engine = engine
+        return self._engine
+
+    def claim(self, event_id: str, now: datetime | None = None) -> bool:
+        import sqlalchemy
+
+        now = now or datetime.now(UTC)
+        with self._lock:
+            try:
+                with self._connection().begin() as conn:
+                    conn.execute(
+                        sqlalchemy.text("DELETE FROM handled_events WHERE handled < :old"),
+                        {"old": (now - MEMORY).isoformat()},
+                    )
+                    result = conn.execute(
+                        sqlalchemy.text(
+                            "INSERT INTO handled_events VALUES (:id, :now) ON CONFLICT DO NOTHING"
+                        ),
+                        {"id": event_id, "now": now.isoformat()},
+                    )
+                return result.rowcount == 1
+            except sqlalchemy.exc.SQLAlchemyError as error:
+                LOG.warning(
+                    "shared event claims unavailable (%s); using this process's memory", error
+                )
+                return self._claim_in_memory(event_id)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+
+def _connect_args(url: str) -> dict:
+    """A claim is on the ack's path: connecting may take at most a second."""
+    return {"connect_timeout": 1} if url.startswith("postgresql") else {}

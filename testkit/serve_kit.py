@@ -83,8 +83,7 @@ class Server:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not start: {self.process.stderr.read()}")
+        raise RuntimeError(f"server did not start: {self.stop()}")
 
     def post(self, body: str, content_type: str, **kwargs):
         return wire.post(self.url + "/slack/events", body, content_type, **kwargs)
