@@ -80,7 +80,9 @@ def digest(
     except ConfigError as error:
         raise JobError(str(error)) from None
     try:
-        with lock.hold(config.db, "digest"):
+        with lock.hold(config.db, "digest"), store.digest_run() as ours:
+            if not ours:  # another machine's clock is posting the digests
+                raise lock.LockBusy("another digest run (on another machine) is posting now")
             runner = DigestRunner(store, job_client(config), config, clients=clients)
             report = runner.run(channel)
     except (lock.LockBusy, lock.LockError) as error:

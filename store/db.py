@@ -7,6 +7,7 @@ import importlib
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -38,6 +39,7 @@ from .models import (
 )
 from .names import NameIndex
 from .schema import Database, connect, corpus_version, meta, write
+from .state import PgDatabase, StateDB, digest_lock
 
 if TYPE_CHECKING:
     from .digest import DigestPlan
@@ -125,10 +127,13 @@ class Store:
         self._corpus: tuple[str | None, CorpusInfo] | None = None
         self._libraries: dict[bool, tuple[str | None, Library]] = {}
         self._approved: dict[str, str] | None = None
-        # Event claims are shared by every replica when a database_url is given.
+        # Event claims, subscriptions, digests and the ledger are shared by every replica
+        # (in PostgreSQL) when a database_url is given; else they live in this database.
         self.events = (
             SharedEventClaims(database_url) if database_url else EventClaims(events_path(self.path))
         )
+        self.database_url = database_url
+        self._shared: PgDatabase | None = None
         # Request-time writes (subscribe, unsubscribe) use their own connection and lock, so
         # one waiting for a bulk ingest's write lock never holds up the reads that answer
         # queries on the connection above.
@@ -161,10 +166,23 @@ class Store:
             self.path.resolve().parent,
         )
 
-    def _writer(self) -> Database:
+    def _writer(self) -> StateDB:
+        """Where request-time writes go: the shared database, or a second connection to
+        this one (so a write waiting on a bulk ingest never blocks reads)."""
+        if self.database_url:
+            return self._state
         if self._write_db is None:
             self._write_db = connect(self.path, migrate=False)
         return self._write_db
+
+    @property
+    def _state(self) -> StateDB:
+        """Subscriptions, digests and the ledger: PostgreSQL with a database_url."""
+        if not self.database_url:
+            return self.db
+        if self._shared is None:
+            self._shared = PgDatabase(self.database_url)
+        return self._shared
 
     @_locked
     def ingest(self, paths: Iterable[Path | str], **options: Any) -> IngestReport:
@@ -484,7 +502,7 @@ class Store:
 
     @_locked
     def subscriptions(self, channel: str) -> ChannelState:
-        return subscriptions.listing(self.db, channel)
+        return subscriptions.listing(self._state, channel)
 
     # --- digests ---------------------------------------------------------------------
     @_locked
@@ -492,7 +510,7 @@ class Store:
         self, limit: int = 50, workspace: str | None = None
     ) -> list[ChannelState]:
         """Every channel's subscriptions and digest state (of one workspace), for App Home."""
-        return subscriptions.all_channels(self.db, limit, workspace)
+        return subscriptions.all_channels(self._state, limit, workspace)
 
     def adopt_workspace(self, workspace: str) -> int:
         """Key a single-workspace database's rows by its workspace (at first start, once
@@ -508,11 +526,11 @@ class Store:
 
     @_locked
     def digest_plans(self, channel: str | None = None) -> list[DigestPlan]:
-        return digest.plan(self.db, channel, enriched=self.enriched_figures)
+        return digest.plan(self.db, channel, enriched=self.enriched_figures, shared=self._state)
 
     @_locked
     def digest_recent(self, channel: str) -> DigestPlan | None:
-        return digest.recent(self.db, channel, enriched=self.enriched_figures)
+        return digest.recent(self.db, channel, enriched=self.enriched_figures, shared=self._state)
 
     def enriched_figures(self, genes: tuple[str, ...]) -> set[int]:
         """The figures a signature is enriched in: q < 0.05 over the whole library."""
@@ -533,38 +551,38 @@ class Store:
     @_locked
     def gene_list(self, key: str) -> tuple[str, str | None, int] | None:
         """(genes, background, min overlap) saved under key, or None."""
-        return subscriptions.gene_list(self.db, key)
+        return subscriptions.gene_list(self._state, key)
 
     @_locked
     def digest_start(self, plan: DigestPlan) -> int:
-        return digest.start(self.db, plan, utc_now())
+        return digest.start(self._state, plan, utc_now())
 
     @_locked
     def digest_finish(self, digest_id: int, ts: str | None) -> None:
-        digest.finish(self.db, digest_id, ts, utc_now())
+        digest.finish(self._state, digest_id, ts, utc_now())
 
     @_locked
     def digest_abandon(self, digest_id: int) -> None:
-        digest.abandon(self.db, digest_id)
+        digest.abandon(self._state, digest_id)
 
     @_locked
     def digest_nothing_new(self, channel: str, cutoff: str) -> None:
-        digest.nothing_new(self.db, channel, cutoff)
+        digest.nothing_new(self._state, channel, cutoff)
 
     @_locked
     def digest_in_doubt(self) -> list[tuple[int, str, str]]:
-        return digest.in_doubt(self.db)
+        return digest.in_doubt(self._state)
 
     @_locked
     def pause_channel(self, channel: str, reason: str) -> None:
-        digest.pause(self.db, channel, reason, utc_now())
+        digest.pause(self._state, channel, reason, utc_now())
 
     @_locked
     def digest_page(
         self, digest_id: int, offset: int, limit: int, channel: str | None = None
     ) -> DigestPage | None:
         """A page of a posted digest; with `channel`, only if it was posted there."""
-        return digest.page(self.db, digest_id, offset, limit, channel)
+        return digest.page(self.db, digest_id, offset, limit, channel, shared=self._state)
 
     @_locked
     def plan_page(self, plan: DigestPlan, limit: int) -> DigestPage:
@@ -572,6 +590,13 @@ class Store:
         return digest.plan_page(self.db, plan, limit)
 
     @_locked
+    @contextmanager
+    def digest_run(self) -> Iterator[bool]:
+        """Hold the shared database's digest lock for a run (True), or learn that another
+        machine holds it (False). Without a database_url the file lock covers it: True."""
+        with digest_lock(self._state) as got:
+            yield got
+
     def close(self) -> None:
         self.db.close()
         names = self._engine.resolver._names if self._engine else None
@@ -581,3 +606,6 @@ class Store:
         with self._write_lock:
             if self._write_db is not None:
                 self._write_db.close()
+            if self._shared is not None:
+                self._shared.close()
+                self._shared = None

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from . import queries
 from .models import SUB_SEARCH, SUB_SIGNATURE, ChannelState, DigestPage, Subscription
-from .schema import Database, write
+from .schema import Database
 from .search import match_expression, parse_terms
+from .state import StateDB, transaction
 from .subscriptions import active_channels, listing
 
 PREVIEW_RECENT = 20  # figures a preview shows when nothing is new since the last digest
@@ -136,8 +137,8 @@ def _plan(
     )
 
 
-def _watermarks(db: Database) -> dict[str, str]:
-    return {c: w for c, w in db.execute("SELECT channel, watermark FROM channels") if w}
+def _watermarks(state: StateDB) -> dict[str, str]:
+    return {c: w for c, w in state.execute("SELECT channel, watermark FROM channels") if w}
 
 
 def plan(
@@ -145,13 +146,16 @@ def plan(
     channel: str | None = None,
     until: str | None = None,
     enriched: Callable[[tuple[str, ...]], set[int]] | None = None,
+    shared: StateDB | None = None,
 ) -> list[DigestPlan]:
-    """The next digest of every active channel (or one), computed in one read."""
+    """The next digest of every active channel (or one), computed in one read. `db` has
+    the figures; `shared` the subscriptions and ledger (the same database by default)."""
+    shared = db if shared is None else shared
     until = until or cutoff(db)
-    states = active_channels(db, channel)
+    states = active_channels(shared, channel)
     if not until or not states:
         return []
-    marks = _watermarks(db)
+    marks = _watermarks(shared)
 
     def since(state: ChannelState, sub: Subscription) -> str:
         return max(sub.created, marks.get(state.channel, ""))
@@ -161,7 +165,7 @@ def plan(
     plans = []
     for state in states:
         labels, symbols = window.match(state.subscriptions, functools.partial(since, state))
-        for figure_id in queries.posted_figures(db, state.channel, list(labels)):
+        for figure_id in posted_figures(shared, state.channel, list(labels)):
             del labels[figure_id]
         # Figures matching more subscriptions first, then PFOCR's focus order.
         plans.append(
@@ -182,9 +186,10 @@ def recent(
     channel: str,
     limit: int = PREVIEW_RECENT,
     enriched: Callable[[tuple[str, ...]], set[int]] | None = None,
+    shared: StateDB | None = None,
 ) -> DigestPlan | None:
     """A preview for a channel with nothing new: its latest matches, ignoring the watermark."""
-    state = listing(db, channel)
+    state = listing(db if shared is None else shared, channel)
     if not state.subscriptions:
         return None
     newest = cutoff(db) or ""
@@ -199,71 +204,93 @@ def recent(
     return DigestPlan(channel, newest, found.labels, found.figures[::-1][:limit])
 
 
-def start(db: Database, digest: DigestPlan, now: str) -> int:
+def start(state: StateDB, digest: DigestPlan, now: str) -> int:
     """Record the intent to post; the row stays `sending` until Slack accepts."""
-    with write(db.conn):
-        return db.execute(  # type: ignore[return-value]  # an INSERT always sets lastrowid
+    with transaction(state):
+        return state.execute(
             "INSERT INTO digests (channel, state, started, cutoff, figures, labels) "
-            "VALUES (?, 'sending', ?, ?, ?, ?)",
+            "VALUES (?, 'sending', ?, ?, ?, ?) RETURNING id",
             [digest.channel, now, digest.cutoff, digest.to_json(), json.dumps(digest.labels)],
-        ).lastrowid
+        ).fetchone()[0]
 
 
-def finish(db: Database, digest_id: int, ts: str | None, now: str) -> None:
+def finish(state: StateDB, digest_id: int, ts: str | None, now: str) -> None:
     """Slack accepted the post: ledger rows, watermark and state in one transaction."""
-    channel, cutoff_, figures = db.execute(
+    channel, cutoff_, figures = state.execute(
         "SELECT channel, cutoff, figures FROM digests WHERE id = ?", [digest_id]
     ).fetchone()
-    with write(db.conn):
-        db.execute("UPDATE digests SET state = 'sent', ts = ? WHERE id = ?", [ts, digest_id])
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO digest_posts VALUES (?, ?, ?)",
-            [(channel, figure[0], digest_id) for figure in json.loads(figures)],
-        )
-        _advance(db, channel, cutoff_, now)
+    with transaction(state):
+        state.execute("UPDATE digests SET state = 'sent', ts = ? WHERE id = ?", [ts, digest_id])
+        for figure in json.loads(figures):
+            state.execute(
+                "INSERT INTO digest_posts VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [channel, figure[0], digest_id],
+            )
+        _advance(state, channel, cutoff_, now)
 
 
-def abandon(db: Database, digest_id: int) -> None:
+def abandon(state: StateDB, digest_id: int) -> None:
     """Slack did not take the post: forget the intent, so the next run tries again."""
-    with write(db.conn):
-        db.execute("DELETE FROM digests WHERE id = ? AND state = 'sending'", [digest_id])
+    with transaction(state):
+        state.execute("DELETE FROM digests WHERE id = ? AND state = 'sending'", [digest_id])
 
 
-def nothing_new(db: Database, channel: str, cutoff_: str) -> None:
+# The later of the stored and the new watermark (SQLite's max(a, b) is GREATEST elsewhere).
+LATEST_WATERMARK = (
+    "CASE WHEN coalesce(watermark, '') > excluded.watermark THEN watermark "
+    "ELSE excluded.watermark END"
+)
+
+
+def nothing_new(state: StateDB, channel: str, cutoff_: str) -> None:
     """No matching figures up to the cutoff: move the watermark so the next scan starts there."""
-    with write(db.conn):
-        db.execute(
+    with transaction(state):
+        state.execute(
             "INSERT INTO channels (channel, watermark) VALUES (?, ?) ON CONFLICT(channel) "
-            "DO UPDATE SET watermark = max(coalesce(watermark, ''), excluded.watermark)",
+            "DO UPDATE SET watermark = " + LATEST_WATERMARK,
             [channel, cutoff_],
         )
 
 
-def _advance(db: Database, channel: str, cutoff_: str, now: str) -> None:
-    db.execute(
+def _advance(state: StateDB, channel: str, cutoff_: str, now: str) -> None:
+    state.execute(
         "INSERT INTO channels (channel, watermark, last_digest) VALUES (?, ?, ?) "
         "ON CONFLICT(channel) DO UPDATE SET last_digest = excluded.last_digest, "
-        "watermark = max(coalesce(watermark, ''), excluded.watermark)",
+        "watermark = " + LATEST_WATERMARK,
         [channel, cutoff_, now],
     )
 
 
-def in_doubt(db: Database) -> list[tuple[int, str, str]]:
+def in_doubt(state: StateDB) -> list[tuple[int, str, str]]:
     """(id, channel, started) of posts a killed run may or may not have made."""
-    return db.execute(
+    return state.execute(
         "SELECT id, channel, started FROM digests WHERE state = 'sending' ORDER BY id"
     ).fetchall()
 
 
-def pause(db: Database, channel: str, reason: str, now: str) -> None:
+def pause(state: StateDB, channel: str, reason: str, now: str) -> None:
     """Stop digests to a channel Slack will not take them in; the reason is shown to users."""
-    with write(db.conn):
-        db.execute(
+    with transaction(state):
+        state.execute(
             "INSERT INTO channels (channel, paused_reason, paused_at) VALUES (?, ?, ?) "
             "ON CONFLICT(channel) DO UPDATE SET paused_reason = excluded.paused_reason, "
             "paused_at = excluded.paused_at",
             [channel, reason, now],
         )
+
+
+def posted_figures(state: StateDB, channel: str, figure_ids: list[int]) -> set[int]:
+    """Which of these figures the ledger says were already posted to the channel."""
+    found: set[int] = set()
+    for start in range(0, len(figure_ids), 500):  # bound parameters, on either database
+        chunk = figure_ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows = state.execute(
+            f"SELECT figure_id FROM digest_posts WHERE channel = ? AND figure_id IN ({marks})",
+            [channel, *chunk],
+        )
+        found.update(row[0] for row in rows)
+    return found
 
 
 def _page(
@@ -300,15 +327,24 @@ def plan_page(db: Database, digest: DigestPlan, limit: int) -> DigestPage:
 
 
 def page(
-    db: Database, digest_id: int, offset: int, limit: int, channel: str | None = None
+    db: Database,
+    digest_id: int,
+    offset: int,
+    limit: int,
+    channel: str | None = None,
+    shared: StateDB | None = None,
 ) -> DigestPage | None:
     """One page of a posted digest's figures, for its "See all" button; None when there is
     no such digest, or (given `channel`) when it went to another channel."""
-    row = db.execute(
-        "SELECT channel, figures, labels, cutoff FROM digests WHERE id = ? "
-        "AND (? IS NULL OR channel = ?)",
-        [digest_id, channel, channel],
-    ).fetchone()
+    row = (
+        (db if shared is None else shared)
+        .execute(
+            "SELECT channel, figures, labels, cutoff FROM digests WHERE id = ? "
+            "AND (CAST(? AS TEXT) IS NULL OR channel = ?)",
+            [digest_id, channel, channel],
+        )
+        .fetchone()
+    )
     if row is None:
         return None
     channel, figures, labels, cutoff_ = row

@@ -210,13 +210,3 @@ def stats(db: Database, top: int = 10) -> Stats:
             zip(("started", "finished", "ingested", "unchanged", "failed"), last, strict=True)
         )
     return Stats(figures, genes, links, papers, last_ingest, tuple(map(tuple, top_genes)))
-
-
-def posted_figures(db: Database, channel: str, figure_ids: list[int]) -> set[int]:
-    """Which of these figures the ledger says were already posted to the channel."""
-    rows = db.execute(
-        "SELECT figure_id FROM digest_posts WHERE channel = ? AND figure_id IN "
-        "(SELECT value FROM json_each(?))",
-        [channel, json.dumps(figure_ids)],
-    )
-    return {row[0] for row in rows}

@@ -15,8 +15,8 @@ from .models import (
     Subscription,
 )
 from .resolve import Resolver
-from .schema import Database, write
 from .search import parse_terms
+from .state import StateDB, transaction
 
 ALL = "all"
 SIGNATURE_RE = re.compile(r"^signature\s+(\S+)(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
@@ -80,15 +80,15 @@ def understand(resolver: Resolver, channel: str, text: str) -> tuple[list[Subscr
 
 
 def save(
-    db: Database, subscriptions: list[Subscription], user: str | None, now: str
+    db: StateDB, subscriptions: list[Subscription], user: str | None, now: str
 ) -> list[Subscription]:
     """Store new subscriptions (existing ones stay as they were); resume a paused channel."""
     added = []
-    with write(db.conn):
+    with transaction(db):
         for sub in subscriptions:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO subscriptions (channel, kind, key, label, symbols, search, "
-                "created, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO subscriptions (channel, kind, key, label, symbols, search, "
+                "created, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [
                     sub.channel,
                     sub.kind,
@@ -111,7 +111,7 @@ def save(
     return added
 
 
-def remove(db: Database, resolver: Resolver, channel: str, text: str) -> list[str]:
+def remove(db: StateDB, resolver: Resolver, channel: str, text: str) -> list[str]:
     """Delete the named subscriptions (or all); returns the labels removed."""
     current = listing(db, channel).subscriptions
     named = signature_parts(text)
@@ -124,11 +124,12 @@ def remove(db: Database, resolver: Resolver, channel: str, text: str) -> list[st
         keys = {(s.kind, s.key) for s in wanted}
         typed = text.strip().lower()
         doomed = [s for s in current if (s.kind, s.key) in keys or s.label.lower() == typed]
-    with write(db.conn):
-        db.conn.executemany(
-            "DELETE FROM subscriptions WHERE channel = ? AND kind = ? AND key = ?",
-            [(channel, s.kind, s.key) for s in doomed],
-        )
+    with transaction(db):
+        for s in doomed:
+            db.execute(
+                "DELETE FROM subscriptions WHERE channel = ? AND kind = ? AND key = ?",
+                [channel, s.kind, s.key],
+            )
     return [s.label for s in doomed]
 
 
@@ -142,7 +143,7 @@ def _row(row: tuple) -> Subscription:
 SUBSCRIPTION_COLUMNS = "channel, kind, key, label, symbols, search, created, created_by"
 
 
-def listing(db: Database, channel: str) -> ChannelState:
+def listing(db: StateDB, channel: str) -> ChannelState:
     """A channel's subscriptions, oldest first, with its digest state."""
     subs = tuple(
         _row(r)
@@ -158,27 +159,27 @@ def listing(db: Database, channel: str) -> ChannelState:
 
 
 def save_gene_list(
-    db: Database, genes: str, background: str | None, min_overlap: int, now: str
+    db: StateDB, genes: str, background: str | None, min_overlap: int, now: str
 ) -> str:
     """Store a gene list under the hash of what it holds (the same list, the same key)."""
     key = hashlib.sha1(json.dumps([genes, background, min_overlap]).encode()).hexdigest()[:20]
-    with write(db.conn):
+    with transaction(db):
         db.execute(
-            "INSERT OR IGNORE INTO gene_lists (key, genes, background, min_overlap, created) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO gene_lists (key, genes, background, min_overlap, created) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [key, genes, background, min_overlap, now],
         )
     return key
 
 
-def gene_list(db: Database, key: str) -> tuple[str, str | None, int] | None:
+def gene_list(db: StateDB, key: str) -> tuple[str, str | None, int] | None:
     row = db.execute(
         "SELECT genes, background, min_overlap FROM gene_lists WHERE key = ?", [key]
     ).fetchone()
     return (row[0], row[1], row[2]) if row else None
 
 
-def all_channels(db: Database, limit: int, workspace: str | None = None) -> list[ChannelState]:
+def all_channels(db: StateDB, limit: int, workspace: str | None = None) -> list[ChannelState]:
     """Every channel with subscriptions (in one workspace), active or paused, for App Home."""
     prefix = f"{workspace}:" if workspace else ""
     rows = db.execute(
@@ -190,26 +191,27 @@ def all_channels(db: Database, limit: int, workspace: str | None = None) -> list
 
 
 KEYED_TABLES = ("subscriptions", "channels", "digests", "digest_posts")
+BARE = "%:%"  # a channel key with a workspace; NOT LIKE it: an older, bare one
 
 
-def adopt_workspace(db: Database, workspace: str) -> int:
+def adopt_workspace(db: StateDB, workspace: str) -> int:
     """Prefix every bare channel key with the workspace: 'C0LAB' -> 'T0LAB:C0LAB'."""
-    with write(db.conn):
+    with transaction(db):
         moved = db.execute(
-            "SELECT count(DISTINCT channel) FROM subscriptions WHERE instr(channel, ':') = 0"
+            "SELECT count(DISTINCT channel) FROM subscriptions WHERE channel NOT LIKE ?", [BARE]
         ).fetchone()[0]
         for table in KEYED_TABLES:  # a fixed list: never user text in the SQL
             db.execute(
-                f"UPDATE {table} SET channel = ? || ':' || channel WHERE instr(channel, ':') = 0",
-                [workspace],
+                f"UPDATE {table} SET channel = ? || ':' || channel WHERE channel NOT LIKE ?",
+                [workspace, BARE],
             )
     return moved
 
 
-def pause_workspace(db: Database, workspace: str, reason: str, now: str) -> int:
+def pause_workspace(db: StateDB, workspace: str, reason: str, now: str) -> int:
     """Mark every subscribed channel of the workspace paused, keeping its subscriptions."""
     prefix = f"{workspace}:"
-    with write(db.conn):
+    with transaction(db):
         channels = [
             row[0]
             for row in db.execute(
@@ -227,11 +229,12 @@ def pause_workspace(db: Database, workspace: str, reason: str, now: str) -> int:
     return len(channels)
 
 
-def active_channels(db: Database, channel: str | None = None) -> list[ChannelState]:
+def active_channels(db: StateDB, channel: str | None = None) -> list[ChannelState]:
     """Channels with subscriptions that are not paused (one channel when given)."""
     rows = db.execute(
         "SELECT DISTINCT s.channel FROM subscriptions s LEFT JOIN channels c USING (channel) "
-        "WHERE c.paused_reason IS NULL AND (? IS NULL OR s.channel = ?) ORDER BY s.channel",
+        "WHERE c.paused_reason IS NULL AND (CAST(? AS TEXT) IS NULL OR s.channel = ?) "
+        "ORDER BY s.channel",
         [channel, channel],
     ).fetchall()
     return [listing(db, row[0]) for row in rows]

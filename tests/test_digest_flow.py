@@ -95,6 +95,8 @@ def test_sync_subscribe_sync_digest_posts_exactly_the_new_matching_figures(world
             (confirmation,) = fake.posted(LAB)
             assert f"subscribed this channel to *{symbol}*" in confirmation["text"]
 
+            # The confirmation is posted first (it proves the bot may post), then saved.
+            assert fake.wait_for(lambda: symbol in json.dumps(slash(server, fake, "subscriptions")))
             listing = slash(server, fake, "subscriptions")
             check_message(listing, allowed_mentions=(f"<@{wire.USER}>",))
             assert symbol in json.dumps(listing) and "Active" in json.dumps(listing)
