@@ -38,7 +38,7 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             try:
-                self._store = Store(self.config.db)
+                self._store = Store(self.config.db, database_url=self.config.database_url)
             except Exception as error:  # sqlite3 errors name no file; say which one
                 raise click.ClickException(
                     f"cannot open database {self.config.db}: {error}"

@@ -42,7 +42,7 @@ def prepare(config: Config, mode: str, *secrets: str) -> None:
     mode. A single-workspace database's channels are keyed by its workspace here."""
     config.require(*secrets)
     log = logging.getLogger("pathway_bot")
-    store = Store(config.db)  # creates the schema and seeds a new database once, up front
+    store = Store(config.db, database_url=config.database_url)  # schema and seeds, up front
     try:
         store.ensure_seeded()
         relinked = store.relink_if_stale()  # a new lexicon since the figures were linked

@@ -76,3 +76,57 @@ def test_an_install_through_one_replica_is_used_by_the_other(fake, replicas, pos
     finally:
         for server in (first, second):
             assert "Traceback" not in server.stop()
+
+
+def race_digests(fake, replicas, tmp_path, env: dict) -> int:
+    """Subscribe a channel, land a new figure in both replicas, then start two `digest`
+    processes at once (two clock processes on two machines). How many posts arrived."""
+    import subprocess
+    import sys
+
+    from testkit.records_kit import record, write
+    from testkit.serve_kit import bot_env
+
+    url = env.get("DATABASE_URL")
+    for db in replicas:
+        store = Store(db, database_url=url)
+        if db == replicas[0]:
+            subs, _ = store.understand_subscription(f"{wire.TEAM_ID}:C0RACE", "KRAS")
+            store.subscribe(subs, "U1")
+        if not url:  # no shared state: each machine has its own subscriptions
+            subs, _ = store.understand_subscription(f"{wire.TEAM_ID}:C0RACE", "KRAS")
+            store.subscribe(subs, "U1")
+        store.close()
+    folder = tmp_path / "new"
+    write(folder, "new.md", record("PMC77__race", "A new KRAS figure", ["KRAS"]))
+    for db in replicas:
+        store = Store(db, database_url=url)
+        store.ingest([folder])
+        store.close()
+    environment = {**bot_env(fake), **env}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "--db", str(db), "digest"],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for db in replicas
+    ]
+    for run in runs:
+        _, stderr = run.communicate(timeout=60)
+        assert "Traceback" not in stderr, stderr
+    return len(fake.posted("C0RACE"))
+
+
+def test_two_clocks_racing_post_each_digest_exactly_once(fake, replicas, tmp_path, postgres_url):
+    assert race_digests(fake, replicas, tmp_path, {"DATABASE_URL": postgres_url}) == 1
+    # and the ledger, shared, keeps the next run of either machine from posting it again
+    again = race_digests(fake, replicas, tmp_path, {"DATABASE_URL": postgres_url})
+    assert again == 1
+
+
+def test_without_shared_state_two_machines_would_both_post(fake, replicas, tmp_path):
+    """The baseline: each machine's own ledger and lock, so each posts its digest."""
+    assert race_digests(fake, replicas, tmp_path, {}) == 2
