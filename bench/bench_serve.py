@@ -66,6 +66,11 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+# The Slack stand-in's response_url: serve refuses any other (a request whose
+# response_url is not Slack's is not from Slack). Set in main().
+RESPONSE_URL = ["http://127.0.0.1:9/r"]
+
+
 def start(command: list[str], env: dict, url: str) -> tuple[subprocess.Popen, float]:
     began = time.monotonic()
     process = subprocess.Popen(
@@ -74,7 +79,7 @@ def start(command: list[str], env: dict, url: str) -> tuple[subprocess.Popen, fl
     while time.monotonic() - began < 60:
         try:
             status, _ = wire.post(
-                url, wire.command_body("help", "http://127.0.0.1:9/r"), wire.FORM, timeout=1
+                url, wire.command_body("help", RESPONSE_URL[0]), wire.FORM, timeout=1
             )
             if status == 200:
                 return process, time.monotonic() - began
@@ -97,7 +102,7 @@ def load(url: str, rate: int, seconds: float, out) -> None:
         delay = scheduled - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        body = wire.command_body(QUERIES[i % len(QUERIES)], "http://127.0.0.1:9/r")
+        body = wire.command_body(QUERIES[i % len(QUERIES)], RESPONSE_URL[0])
         try:
             status, text = wire.post(url, body, wire.FORM, timeout=10)
             ok = status == 200 and '"blocks"' in text
@@ -171,6 +176,7 @@ def main() -> None:
         Store(args.db).ingest([make_corpus(args.records, work / "corpus")])
     figures = Store(args.db).stats().figures
     fake = FakeSlack()
+    RESPONSE_URL[0] = fake.response_url("r")
     env = bot_env(fake)
     print(
         f"database: {figures:,} figures; load: {args.rate} signed /pathway requests/s, "
