@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from handlers.views import render
 from handlers.views.enrich import enrich_message, enrich_modal, table_message
 from handlers.views.state import PREVIEW, SHARED, THREAD, EnrichView, decode_enrich
-from store.enrich import EnrichError
+from store.errors import EnrichError
 
 from .common import EPHEMERAL, Listening, guarded
 from .ids import ENRICH_BACKGROUND, ENRICH_GENES, ENRICH_MIN_OVERLAP

@@ -29,22 +29,17 @@ from typing import overload
 
 import numpy as np
 
-from .errors import QueryError
-from .models import Resolution
+from .errors import EnrichError
+from .models import SIGNIFICANT, Resolution
 from .schema import Database
 
 MIN_SET_GENES = 3  # PFOCR's own GMT files leave out figures with fewer genes
 MAX_NAMES = 5_000  # names in one list; a whole-genome list is a background, not a list
-SIGNIFICANT = 0.05  # q below this is "enriched"
 SPLIT_RE = re.compile(r"[\s,;]+")
 # Excel turns SEPT7 into 7-Sep and MARCH1 into 1-Mar (HGNC renamed them SEPTIN7, MARCHF1).
 EXCEL_DATE_RE = re.compile(r"^(?:(\d{1,2})-([A-Za-z]{3,4})|([A-Za-z]{3,4})-(\d{1,2}))$")
 EXCEL_MONTHS = {"sep": "SEPT", "sept": "SEPT", "mar": "MARCH", "dec": "DEC", "oct": "OCT"}
 EXACT_SOURCES = frozenset({"ncbigene_symbol", "hgnc_symbol"})  # the sidecar's exact matches
-
-
-class EnrichError(QueryError):
-    """A list (or background) that cannot be tested; the message says why in one line."""
 
 
 @dataclass(frozen=True)

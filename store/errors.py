@@ -17,5 +17,9 @@ class QueryError(StoreError):
     """A query could not be understood or answered."""
 
 
+class EnrichError(QueryError):
+    """A gene list (or background) that cannot be tested; the message says why in one line."""
+
+
 class LexiconError(StoreError):
     """A lexicon file or download is missing, partial or not what it claims to be."""

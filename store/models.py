@@ -275,6 +275,7 @@ def split_conversation(key: str) -> tuple[str | None, str]:
     return (workspace or None, channel) if sep else (None, key)
 
 
+SIGNIFICANT = 0.05  # an enrichment q below this is "enriched"
 SUB_SEARCH = "search"
 SUB_SIGNATURE = "signature"  # a saved gene list: new figures enriched for it (q < 0.05)
 

@@ -1,7 +1,10 @@
 """Enrichment answers, the table, and the `/pathway enrich` form. Pure functions."""
 
+from __future__ import annotations
+
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from handlers.ids import (
     ACTION_CANCEL,
@@ -15,14 +18,16 @@ from handlers.ids import (
     VIEW_ENRICH,
     numbered,
 )
-from store.enrich import SIGNIFICANT, EnrichedFigure, Enrichment
 from store.links import image_url, pfocr_url
-from store.models import FigureHit
+from store.models import SIGNIFICANT, FigureHit
 
 from . import blocks as bk
 from .cards import TITLE_CHARS, about_line
 from .render import USER_ID_RE, pager
 from .state import PREVIEW, SHARED, EnrichView
+
+if TYPE_CHECKING:  # numpy loads with the first list, not with every worker
+    from store.enrich import EnrichedFigure, Enrichment
 
 OVERLAP_SHOWN = 40  # overlap genes named on a row; the rest are a count
 TABLE_ROWS = 500  # rows "Show all as a table" prints; the CLI's --tsv has them all
