@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
+import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -83,9 +86,26 @@ def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
+            self._follow_swap()
             return method(self, *args, **kwargs)
 
     return wrapper
+
+
+SWAP_CHECK_SECONDS = 1.0  # how often a serving Store looks for a swapped-in figure index
+
+
+def _identity(path: Path) -> tuple[str, int, int] | None:
+    """(the real file, its device, its inode): what a symlink swap or a rename changes."""
+    try:
+        real = os.path.realpath(path)
+        info = os.stat(real)
+    except OSError:
+        return None
+    return real, info.st_dev, info.st_ino
+
+
+LOG = logging.getLogger("pathway_bot")
 
 
 def _safe(text: str) -> str:
@@ -115,6 +135,8 @@ class Store:
     ):
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._identity = _identity(self.path)
+        self._checked = time.monotonic()
         self._lexicon = lexicon
         self.lexicon_folder = installed_lexicon(self.path)
         # Hashing the lexicon files takes milliseconds; parsing them, most of a second:
@@ -165,6 +187,30 @@ class Store:
             _resolve.strip_key,
             self.path.resolve().parent,
         )
+
+    def _follow_swap(self) -> None:
+        """Reopen the figure index when a new one was swapped in at our path (a symlink
+        replaced atomically, docs/deploy.md). Queries already running keep the old file
+        open until they finish; nothing is lost. Checked at most once a second."""
+        now = time.monotonic()
+        if now - self._checked < SWAP_CHECK_SECONDS:
+            return
+        self._checked = now
+        current = _identity(self.path)
+        if current is None or current == self._identity:
+            return
+        LOG.info("figure index swapped: now %s", current[0])
+        old = self.db
+        self.db = connect(self.path)
+        self._identity = current
+        self._drop_engine()
+        self._corpus = None
+        self._libraries = {}
+        with self._write_lock:
+            if self._write_db is not None:
+                self._write_db.close()
+                self._write_db = None
+        old.close()
 
     def _writer(self) -> StateDB:
         """Where request-time writes go: the shared database, or a second connection to
