@@ -181,10 +181,8 @@ class Uninstalls(Listening):
         if store is not None:
             if user:
                 store.delete_installation(enterprise_id=enterprise, team_id=team, user_id=user)
-            elif reason == UNINSTALLED:
+            else:  # the bot's token is the only one we use: the install is gone with it
                 store.delete_all(enterprise_id=enterprise, team_id=team)
-            else:
-                store.delete_bot(enterprise_id=enterprise, team_id=team)
         workspace = team or enterprise
         if bot and workspace:
             paused = self.deps.store.pause_workspace(str(workspace), reason)

@@ -235,3 +235,69 @@ def test_a_single_workspace_database_adopts_its_workspace_at_first_start(tmp_pat
     assert not store.subscriptions("C0OLD").subscriptions
     assert store.adopt_workspace(wire.TEAM_ID) == 0  # idempotent
     store.close()
+
+
+def test_a_command_that_posts_uses_its_workspaces_token(oauth_server, fake):
+    server, db = oauth_server
+    install(server, "code-one")
+    install(server, "code-two")
+    fake.reset()
+    for team in ("T0ONE", "T0TWO"):
+        body = command(team, "subscribe KRAS", fake.response_url(f"sub-{team}"))
+        assert server.post(body, wire.FORM)[0] == 200
+    assert fake.wait_for(lambda: len(fake.api("chat.postMessage")) == 2)
+    tokens = sorted(bearer(c) for c in fake.calls if c.name == "chat.postMessage")
+    assert tokens == ["Bearer xoxb-one", "Bearer xoxb-two"]
+    store = Store(db)
+    assert store.subscriptions(f"T0ONE:{wire.CHANNEL}").subscriptions
+    assert store.subscriptions(f"T0TWO:{wire.CHANNEL}").subscriptions
+    store.close()
+
+
+def test_revoked_tokens_remove_the_bot_and_pause_only_that_workspace(oauth_server, fake):
+    server, db = oauth_server
+    install(server, "code-one")
+    install(server, "code-two")
+    store = Store(db)
+    for team in ("T0ONE", "T0TWO"):
+        subs, _ = store.understand_subscription(f"{team}:C0REV", "EGFR")
+        store.subscribe(subs, "U1")
+    revoked = {"type": "tokens_revoked", "tokens": {"bot": ["U0BOTT0TWO"], "oauth": []}}
+    assert server.post(event("EvRevoke1", "T0TWO", revoked), wire.JSON)[0] == 200
+    assert fake.wait_for(lambda: store.subscriptions("T0TWO:C0REV").paused_reason)
+    assert store.subscriptions("T0TWO:C0REV").paused_reason == "tokens_revoked"
+    assert not store.subscriptions("T0ONE:C0REV").paused_reason
+    installations, _ = stores(Config(db=db, client_id="111.222", client_secret="s"))
+    assert installations.find_installation(enterprise_id=None, team_id="T0TWO") is None
+    assert installations.find_installation(enterprise_id=None, team_id="T0ONE").bot_token
+    store.close()
+
+
+def test_one_workspaces_dead_token_does_not_stop_the_others_digest(oauth_server, fake, tmp_path):
+    server, db = oauth_server
+    install(server, "code-one")
+    install(server, "code-two")
+    store = Store(db)
+    for key in ("T0ONE:C0DEAD", "T0TWO:C0LIVE"):
+        subs, _ = store.understand_subscription(key, "ALB")
+        store.subscribe(subs, "U1")
+    write(tmp_path, "alb.md", record("PMC98__alb", "A new ALB figure", ["ALB", "INS"]))
+    store.ingest([tmp_path])
+    fake.reset()
+    # Workspace one's token is dead: Slack refuses its post. Two's must still go out.
+    fake.fail("chat.postMessage", "invalid_auth", when=lambda data: data.get("channel") == "C0DEAD")
+    config = Config(
+        db=db,
+        client_id="111.222",
+        client_secret="client-secret",
+        slack_api_base_url=fake.api_url,
+        digest_interval=0,
+    )
+    report = digest(config, store, lambda line: None, channel=None)
+    assert "T0ONE:C0DEAD" in {channel for channel, _ in report.failed}  # said, retried later
+    assert "T0TWO:C0LIVE" in {channel for channel, _ in report.posted}
+    (posted,) = [
+        c for c in fake.calls if c.name == "chat.postMessage" and c.data["channel"] == "C0LIVE"
+    ]
+    assert bearer(posted) == "Bearer xoxb-two"
+    store.close()
