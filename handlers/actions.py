@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers.views import render
 from handlers.views.cards import genes_message
@@ -17,8 +16,7 @@ from handlers.views.render_digest import digest_page_message
 from handlers.views.state import SHARED, View, decode_digest, decode_genes, decode_view
 from store import NotFound
 
-from .common import EPHEMERAL, Listening, guarded, where
-from .web import CANNOT_POST
+from .common import EPHEMERAL, Listening, guarded, share, where
 
 
 class ButtonHandler(Listening):
@@ -44,16 +42,12 @@ class ButtonHandler(Listening):
         """Post the current page for everyone, credited to the user, and drop the preview."""
         view = decode_view(action["value"])
         shared, user = View(view.query, view.offset, SHARED), body["user"]["id"]
-        try:
-            self.deps.post(client, shared, user, channel=body["channel"]["id"])
-        except SlackApiError as error:
-            if error.response.get("error") not in CANNOT_POST:
-                raise
-            # DMs and channels the bot was never invited to: Slack posts this for us.
-            respond(
-                response_type="in_channel", replace_original=False, **self.deps.page(shared, user)
-            )
-        respond(delete_original=True)
+        share(
+            client,
+            respond,
+            lambda images: self.deps.page(shared, user, images),
+            body["channel"]["id"],
+        )
 
     @guarded
     def cancel(self, respond: Callable[..., Any], logger: logging.Logger, body: dict) -> None:

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from handlers.views import render
 from handlers.views.state import BadState, View
-from handlers.web import post_message, slack_error
+from handlers.web import CANNOT_POST, post_message, slack_error
 from store import QueryError, Store
 from store.models import conversation
 
@@ -88,6 +89,24 @@ class Listening:
 
     def ack(self, ack: Callable[..., Any]) -> None:
         ack()
+
+
+def share(
+    client: WebClient,
+    respond: Callable[..., Any],
+    render: Callable[[bool], dict],
+    channel: str,
+) -> None:
+    """Post a message for everyone in the channel (render(images) builds it, without
+    images if Slack cannot fetch one), then drop the private preview. Where the bot cannot
+    post (DMs, channels it was never invited to), Slack posts it for us through respond."""
+    try:
+        post_message(client, render, channel=channel)
+    except SlackApiError as error:
+        if error.response.get("error") not in CANNOT_POST:
+            raise
+        respond(response_type="in_channel", replace_original=False, **render(True))
+    respond(delete_original=True)
 
 
 def workspace_of(payload: dict) -> str | None:

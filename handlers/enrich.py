@@ -8,16 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from handlers.views import render
 from handlers.views.enrich import enrich_message, enrich_modal, table_message
 from handlers.views.state import PREVIEW, SHARED, THREAD, EnrichView, decode_enrich
 from store.errors import EnrichError
 
-from .common import EPHEMERAL, Listening, guarded
+from .common import EPHEMERAL, Listening, guarded, share
 from .ids import ENRICH_BACKGROUND, ENRICH_GENES, ENRICH_MIN_OVERLAP
-from .web import CANNOT_POST, post_message
+from .web import post_message
 
 GONE = "That gene list is no longer stored. Run `/pathway enrich` again."
 
@@ -89,19 +88,13 @@ class EnrichHandler(Listening):
         logger: logging.Logger,
     ) -> None:
         view = decode_enrich(action["value"])
-        shared = EnrichView(view.key, view.offset, SHARED)
-        user = body["user"]["id"]
-        try:
-            post_message(
-                client,
-                lambda images: self.answer(shared, user, images),
-                channel=body["channel"]["id"],
-            )
-        except SlackApiError as error:
-            if error.response.get("error") not in CANNOT_POST:
-                raise
-            respond(response_type="in_channel", replace_original=False, **self.answer(shared, user))
-        respond(delete_original=True)
+        shared, user = EnrichView(view.key, view.offset, SHARED), body["user"]["id"]
+        share(
+            client,
+            respond,
+            lambda images: self.answer(shared, user, images),
+            body["channel"]["id"],
+        )
 
     # -- the form ---------------------------------------------------------------------
 

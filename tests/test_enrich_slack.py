@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from bot.app import create_app
 from bot.cli import cli
-from bot.config import Config
 from handlers.ids import (
     ACTION_ENRICH_PAGE,
     ACTION_ENRICH_SHARE,
@@ -23,6 +21,7 @@ from handlers.views.state import decode_enrich
 from store import Store
 from store.enrich import EnrichError
 from testkit import slack_wire as wire
+from testkit.app_kit import inprocess_app
 from testkit.blockkit import block_texts, check_message, check_view
 from testkit.fake_slack import FakeSlack
 from testkit.records_kit import record, write
@@ -35,14 +34,7 @@ def world(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("enrich") / "starter.db")
     store.ensure_seeded()
     fake = FakeSlack()
-    config = Config(
-        db=store.path,
-        bot_token="xoxb-test",
-        signing_secret=wire.SECRET,
-        slack_api_base_url=fake.api_url,
-        page_size=5,
-    )
-    yield create_app(config, store, token_verification_enabled=False), fake, store
+    yield inprocess_app(store, fake, page_size=5), fake, store
     fake.close()
     store.close()
 

@@ -5,12 +5,11 @@ import json
 
 import pytest
 
-from bot.app import create_app
-from bot.config import Config
 from handlers.ids import ACTION_NEXT
 from handlers.views.state import PREVIEW, View
 from store import Store, seed_record
 from testkit import slack_wire as wire
+from testkit.app_kit import inprocess_app
 from testkit.blockkit import check_message
 from testkit.fake_slack import FakeSlack
 from testkit.records_kit import record, write
@@ -25,15 +24,7 @@ def world(tmp_path_factory):
     store.ingest([seed_record()])
     store.ingest([folder])
     fake = FakeSlack()
-    config = Config(
-        db=store.path,
-        bot_token="xoxb-test",
-        signing_secret=wire.SECRET,
-        slack_api_base_url=fake.api_url,
-        page_size=3,
-    )
-    app = create_app(config, store, token_verification_enabled=False)
-    yield app, fake
+    yield inprocess_app(store, fake, page_size=3), fake
     fake.close()
     store.close()
 

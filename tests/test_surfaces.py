@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from bot.app import create_app
 from bot.config import Config
 from handlers.ids import (
     ACTION_HOME_SEARCH,
@@ -20,6 +19,7 @@ from handlers.ids import (
 from handlers.surfaces import HOME_REPUBLISH_SECONDS, AppHome
 from store import SEED_FIGID, Store
 from testkit import slack_wire as wire
+from testkit.app_kit import inprocess_app
 from testkit.blockkit import block_texts, check_message, check_view
 from testkit.fake_slack import TEAM_ID, FakeSlack
 
@@ -35,15 +35,7 @@ def world(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("surfaces") / "starter.db")
     store.ensure_seeded()
     fake = FakeSlack()
-    config = Config(
-        db=store.path,
-        bot_token="xoxb-test",
-        signing_secret=wire.SECRET,
-        slack_api_base_url=fake.api_url,
-        page_size=5,
-    )
-    app = create_app(config, store, token_verification_enabled=False)
-    yield app, fake, store
+    yield inprocess_app(store, fake, page_size=5), fake, store
     fake.close()
     store.close()
 
