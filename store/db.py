@@ -413,7 +413,7 @@ class Store:
 
     @_locked
     def figures_by_id(self, ids: Iterable[int]) -> list[FigureHit]:
-        """Figures by database id, in the order given."""
+        """Figures by database id, in the order given (ids no longer here are skipped)."""
         return queries.load_hits(self.db, [(i, ()) for i in ids])
 
     @_locked
@@ -447,38 +447,29 @@ class Store:
         self._corpus = (version, info)
         return info
 
-    @_locked
     def newest(self, limit: int) -> list[FigureHit]:
         """The figures seen last, for App Home."""
-        return queries.load_hits(
-            self.db, [(i, ()) for i in queries.newest_figure_ids(self.db, limit)]
-        )
+        with self._lock:
+            return self.figures_by_id(queries.newest_figure_ids(self.db, limit))
 
-    @_locked
     def figure_by_link(self, pmcid: str, figure: str) -> FigureHit | None:
         """The figure a PMC figure link points at, or None (a link unfurls only if known)."""
-        hits = queries.load_hits(
-            self.db, [(i, ()) for i in queries.figure_ids_by_link(self.db, pmcid, figure)]
-        )
+        with self._lock:
+            hits = self.figures_by_id(queries.figure_ids_by_link(self.db, pmcid, figure))
         return hits[0] if hits else None
 
-    @_locked
     def find_figure(self, figid: str) -> FigureHit | None:
         """One figure by figid, or None."""
-        hits = queries.load_hits(
-            self.db, [(i, ()) for i in queries.figure_ids_by_figid(self.db, figid)]
-        )
+        with self._lock:
+            hits = self.figures_by_id(queries.figure_ids_by_figid(self.db, figid))
         return hits[0] if hits else None
 
-    @_locked
     def figure(self, figid: str) -> FigureHit:
         """One figure with every gene, by figid; NotFound when it is not here."""
-        hits = queries.load_hits(
-            self.db, [(i, ()) for i in queries.figure_ids_by_figid(self.db, figid)]
-        )
-        if not hits:
+        hit = self.find_figure(figid)
+        if hit is None:
             raise NotFound(f"no figure {figid} in this database")
-        return hits[0]
+        return hit
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen; False for Slack's retries of it.
