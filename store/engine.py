@@ -189,7 +189,7 @@ class Engine:
         with every word). No word is dropped: the answer says how each was used."""
         total, complete, ranked = self.postings.rank(groups, TEXT_RERANK_MAX, 0, keep)
         words = self._search_words(reading)
-        coverage, terms, expression = text_coverage(self.db, words)
+        coverage, terms, expression = text_coverage(self.db, self.vocabulary, words)
         ordered = sorted(ranked, key=lambda hit: -coverage.get(hit[0], 0))  # stable
         every = sum(1 for hit in ranked if terms and coverage.get(hit[0], 0) == terms)
         page = ordered[offset : offset + limit]

@@ -45,66 +45,46 @@ def load_hits(db: Database, ranked: Sequence[tuple[int, tuple[str, ...]]]) -> li
             [ids],
         )
     }
-    words: dict[tuple[int, str], list[str]] = {}
-    costs: dict[tuple[int, str], float] = {}
-    seen: dict[int, dict[str, dict[str, str]]] = {}  # figure -> gene -> word -> source
-    species: dict[int, dict[str, str]] = {}  # figure -> the organism's own symbol -> organism
-    organisms = {figure_id: tuple(json.loads(row[12])) for figure_id, row in rows.items()}
-    # The evidence JSON parsed here, not through the gene_evidence view: one json.loads
-    # per figure costs a fifth of six json_extract calls per match.
-    evidence = (
-        (figure_id, *match[:3], match[3], match[4])
-        for figure_id, row in rows.items()
-        if row[-1]
-        for match in json.loads(row[-1])
-    )
-    for figure_id, symbol, own, word, source, organism in evidence:
-        if own and organism and organism != HUMAN:
-            species.setdefault(figure_id, {}).setdefault(own, organism)
-        key = (figure_id, symbol)
-        cost = evidence_penalty(source, organism, organisms.get(figure_id, ()))
-        costs[key] = min(cost, costs.get(key, cost))
-        bucket = words.setdefault(key, [])
-        if word is not None and word not in bucket:
-            bucket.append(word)
-        if word is not None:
-            seen.setdefault(figure_id, {}).setdefault(symbol, {}).setdefault(
-                word, source or "unknown"
-            )
-    hits = []
-    for figure_id, matched in ranked:
-        row = rows.get(figure_id)
-        if row is not None:
-            hits.append(_hit(row, matched, words, costs, seen, species.get(figure_id, {})))
-    return hits
+    return [_hit(rows[figure_id], matched) for figure_id, matched in ranked if figure_id in rows]
 
 
 HUMAN = "Homo sapiens"
 
 
-def _words_of(words: dict, figure_id: int, gene: str) -> list[str]:
-    """The OCR words of a gene: keyed by the lookup symbol, the upper-cased record spelling
-    for a gene of another species."""
-    return words.get((figure_id, gene)) or words.get((figure_id, gene.upper())) or []
-
-
-def _hit(
-    row: tuple,
-    matched: tuple[str, ...],
-    words: dict,
-    costs: dict,
-    seen: dict,
-    species: dict[str, str],
-) -> FigureHit:
+def _hit(row: tuple, matched: tuple[str, ...]) -> FigureHit:
     """A figure row as a hit. Genes are HGNC symbols; a gene of another species with no
-    human symbol keeps the record's own spelling (fly 'betaTub60D', not 'BETATUB60D')."""
+    human symbol keeps the record's own spelling (fly 'betaTub60D', not 'BETATUB60D').
+
+    The evidence JSON is parsed here, not through the gene_evidence view: one json.loads
+    per figure costs a fifth of six json_extract calls per match."""
+    organisms = tuple(json.loads(row[12] or "[]"))
+    words: dict[str, list[str]] = {}  # symbol -> OCR words
+    seen: dict[str, dict[str, str]] = {}  # symbol -> word -> source
+    species: dict[str, str] = {}  # the organism's own symbol -> organism
+    costs: dict[str, float] = {}  # matched symbol -> its best evidence's cost
+    wanted = set(matched)
+    for symbol, own, word, source, organism, *_ in json.loads(row[-1]) if row[-1] else ():
+        if own and organism and organism != HUMAN and own not in species:
+            species[own] = organism
+        if symbol in wanted:
+            cost = evidence_penalty(source, organism, organisms)
+            costs[symbol] = min(cost, costs.get(symbol, cost))
+        if word is None:
+            words.setdefault(symbol, [])
+            continue
+        bucket = words.setdefault(symbol, [])
+        if word not in bucket:
+            bucket.append(word)
+        sources = seen.setdefault(symbol, {})
+        if word not in sources:
+            sources[word] = source or "unknown"
     pairs = json.loads(row[11])
     genes = tuple(dict.fromkeys(symbol or written for written, symbol in pairs))
     return FigureHit(
         id=row[0],
-        organisms=tuple(json.loads(row[12] or "[]")),
+        organisms=organisms,
         figtype=row[13],
-        seen=seen.get(row[0], {}),
+        seen=seen,
         figid=row[1],
         title=row[2],
         year=row[3],
@@ -117,14 +97,25 @@ def _hit(
         gene_count=row[10],
         genes=genes,
         matched=matched,
-        words={s: tuple(w) for s in genes if (w := _words_of(words, row[0], s))},
-        evidence={s: strength(costs[(row[0], s)]) for s in matched if (row[0], s) in costs},
+        # a gene of another species is keyed by its record spelling, upper-cased
+        words={s: tuple(w) for s in genes if (w := words.get(s) or words.get(s.upper()))},
+        evidence={s: strength(costs[s]) for s in matched if s in costs},
         species={
             written: species[written]
             for written, symbol in pairs
             if not symbol and written in species
         },
     )
+
+
+def titles(db: Database, figure_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """figure id -> (title, paper title) for these figures."""
+    rows = db.execute(
+        "SELECT id, title, paper_title FROM figures INDEXED BY figures_titles "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(figure_ids))],
+    )
+    return {row[0]: (row[1] or "", row[2] or "") for row in rows}
 
 
 def figure_ids_by_figid(db: Database, figid: str) -> list[int]:

@@ -293,3 +293,35 @@ def test_mouse_symbols_in_records_and_queries_read_as_the_human_gene(tmp_path):
     assert store.ask("Trp53").genes[0].note == "mouse Trp53 read as human TP53"
     assert store.ask("Pten").genes[0].note == "mouse Pten read as human PTEN"
     assert store.ask("PTEN").genes[0].note == ""  # written the human way: nothing to say
+
+
+@pytest.mark.parametrize(
+    "query, where",
+    [
+        ("NF-kB organism:human", "EXISTS (SELECT 1 FROM json_each(f.organisms) WHERE value = ?)"),
+        ("ERK1/2 since:2015", "f.year >= ?"),
+        ("PI3K type:figure", "f.figtype = ?"),
+    ],
+)
+def test_filtered_family_answers_agree_with_sql(seeded, query, where):
+    """A family with a filter reads its members' merged lists only as far as a page needs;
+    its count and order (by figure) must still be those of the plain SQL."""
+    key = next(k for k in ("organism", "since", "type") if f"{k}:" in query)
+    value = {"organism": "Homo sapiens", "since": 2015, "type": "Figure"}[key]
+    answer = seeded.ask(query, limit=50)
+    symbols = sorted({s for r in answer.genes if r.symbols for s in r.symbols})
+    assert len(symbols) > 1
+    rows = seeded.db.execute(
+        "SELECT f.figid FROM figures f WHERE f.id IN (SELECT figure_id FROM figure_genes "
+        f"WHERE symbol IN (SELECT value FROM json_each(?))) AND {where} ORDER BY f.focus, f.id",
+        [json.dumps(symbols), value],
+    ).fetchall()
+    assert answer.total == len(rows) > 0
+    assert [hit.figid for hit in answer.figures] == [row[0] for row in rows][:50]
+
+
+def test_a_family_asked_again_after_an_ingest_counts_the_new_figure(small, tmp_path):
+    before = small.ask("NF-kB").total
+    write(tmp_path / "more", "PMC9__n.md", record("PMC9__n", "RelB", ["RELB"]))
+    small.ingest([tmp_path / "more"])
+    assert small.ask("NF-kB").total == before + 1

@@ -14,6 +14,7 @@ from store import QueryError, Store
 from store.filters import Filters, from_options, split_filters
 from store.models import Mode
 from store.spelling import spellings
+from store.tokens import index_terms
 from testkit.evaluation import score_figures
 from testkit.records_kit import record, write
 from tests.conftest import ROOT, SAMPLE, SHARED, need_shared
@@ -78,6 +79,17 @@ def _found(store, query, **kwargs):
     return [hit.figid for hit in store.ask(query, **kwargs).figures]
 
 
+@pytest.fixture(params=["bm25", "fields"])
+def ranking(request, monkeypatch):
+    """Each search test runs both ways a search ranks: by BM25 (a corpus this small), and
+    by the fields the words are in (as words in tens of thousands of figures are)."""
+    from store import search
+
+    if request.param == "fields":
+        monkeypatch.setattr(search, "SCORE_WALK", -1)
+    return request.param
+
+
 @pytest.mark.parametrize(
     "word, meets",
     [
@@ -123,11 +135,11 @@ def test_spellings_meet(word, meets):
         ("search up-regulation VEGF", "PMC5__hif"),
     ],
 )
-def test_a_figure_is_found_however_its_words_are_spelled(store, query, figid):
+def test_a_figure_is_found_however_its_words_are_spelled(store, ranking, query, figid):
     assert _found(store, query)[:1] == [figid]
 
 
-def test_most_words_when_no_figure_has_all_and_the_answer_says_so(store):
+def test_most_words_when_no_figure_has_all_and_the_answer_says_so(store, ranking):
     answer = store.ask("search lactate bacteria sunflowers")
     assert answer.mode == Mode.SEARCH and answer.figures[0].figid == "PMC1__lactate"
     assert answer.partial == (2, 3)
@@ -135,18 +147,18 @@ def test_most_words_when_no_figure_has_all_and_the_answer_says_so(store):
     assert answer.to_json()["partial"] == {"covered": 2, "words": 3}
 
 
-def test_quoted_phrases_stay_exact(store):
+def test_quoted_phrases_stay_exact(store, ranking):
     assert _found(store, '"bacteria by lactate"') == []
     assert _found(store, '"bacteria by lactate" OR NEAR(') == []
     assert _found(store, '"metabolism of lactate"') == ["PMC1__lactate"]
 
 
-def test_a_typo_is_corrected_and_said(store):
+def test_a_typo_is_corrected_and_said(store, ranking):
     answer = store.ask("search lactte metabolism")
     assert answer.figures[0].figid == "PMC1__lactate" and "for “lactte”" in answer.message
 
 
-def test_hits_carry_a_snippet_with_the_matched_words_marked(store):
+def test_hits_carry_a_snippet_with_the_matched_words_marked(store, ranking):
     hit = store.ask("search lactate bacteria").figures[0]
     marked = [text.lower() for text, on in hit.snippet if on]
     assert "lactate" in marked and "bacteria" in marked
@@ -171,11 +183,11 @@ def test_hits_carry_a_snippet_with_the_matched_words_marked(store):
         ("PMC3 type:figure", []),
     ],
 )
-def test_filters_work_on_every_kind_of_query(store, query, expected):
+def test_filters_work_on_every_kind_of_query(store, ranking, query, expected):
     assert sorted(_found(store, query)) == expected
 
 
-def test_a_filter_that_matches_nothing_says_how_many_match_without_it(store):
+def test_a_filter_that_matches_nothing_says_how_many_match_without_it(store, ranking):
     answer = store.ask("search tumor organism:zebrafish")
     assert answer.total == 0
     assert answer.message.startswith(
@@ -278,10 +290,86 @@ def test_the_public_figure_queries_meet_the_bar(tmp_path):
     assert total >= 60 and passed / total >= 0.95, misses
 
 
-def test_a_very_common_word_is_counted_only_so_far_and_says_so(store, monkeypatch):
+def test_a_very_common_word_is_counted_only_so_far_and_says_so(store, ranking, monkeypatch):
     from store import search
 
     monkeypatch.setattr(search, "FULL_RANK", 1)  # as if 'signaling' matched 70,000 figures
     answer = store.ask("search tumor")
     assert answer.more and answer.count_text() == "1+ figures"
     assert answer.figures and answer.to_json()["total_is_at_least"] is True
+
+
+@pytest.mark.parametrize(
+    "text, terms",
+    [
+        ("signaling", ("signal",)),
+        ("signalling", ("signal",)),
+        ("Growth factors", ("growth", "factor")),
+        ("autophagy", ("autophagi",)),
+        ("IL-1β", ("il", "1β")),
+        ("métabolisme", ("metabolism",)),
+        ("—", ()),
+    ],
+)
+def test_index_terms_are_what_the_index_itself_makes_of_text(text, terms):
+    assert index_terms(text) == terms
+
+
+def test_spellings_the_index_reads_as_one_are_matched_once(store):
+    """'signalling' is 'signal' in the index, as 'signaling' is: an OR of the two walked
+    the same list twice (a word in 70,000 figures: ~4 ms each time)."""
+    from store import search
+
+    found = search.search(store.db, store.engine.vocabulary, "signaling", 10, 0)
+    assert found.expression == '"signaling"' and found.total == 1
+    assert search.term_group("tumour", store.db, store.engine.vocabulary).expression == (
+        '("tumour" OR "tumor")'  # two index terms: both kept
+    )
+
+
+@pytest.mark.parametrize(
+    "spellings, texts, found",
+    [
+        ((("resist",),), ["Irresistible", "Drug resistance", "resist-ance", ""], {1, 2}),
+        ((("autophagi",),), ["Autophagy flux", "autophagic cells", "no"], {0, 1}),
+        (
+            (("growth", "factor"),),
+            ["Growth factors", "growth of factor", "growth — factor"],
+            {0, 2},
+        ),
+        ((("il", "1β"), ("il1b",)), ["IL-1β signaling", "Il1b", "nil 1β"], {0, 1}),
+        ((("growth", "factor"),), ["the growth", "factor x"], set()),  # never across titles
+        ((), ["anything"], set()),
+    ],
+)
+def test_words_are_found_in_titles_where_a_word_starts_with_their_index_terms(
+    spellings, texts, found
+):
+    from store.search import Group, _finder
+
+    assert _finder(Group("", spellings, 1)).rows(texts) == found
+
+
+def test_ranked_by_fields_a_title_match_comes_before_a_paper_title_then_a_caption(tmp_path):
+    from store import search
+
+    figures = {
+        "PMC11__caption": ("Neuronal survival", "Autophagy flux in neurons.", "A paper."),
+        "PMC12__paper": ("Neuronal survival map", "Flux.", "Autophagy in the brain."),
+        "PMC13__title": ("Autophagy and neuronal survival", "Flux.", "A paper."),
+    }
+    for figid, (title, caption, paper) in figures.items():
+        text = record(figid, title, ["KRAS"]).replace("A caption about KRAS and EGFR.", caption)
+        write(
+            tmp_path / "in",
+            f"{figid}.md",
+            text.replace("papertitle: A paper.", f"papertitle: {paper}"),
+        )
+    store = Store(tmp_path / "fields.db")
+    store.ingest([tmp_path / "in"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SCORE_WALK", -1)
+        assert _found(store, "search autophagy") == list(reversed(figures))
+        assert _found(store, 'search "autophagy in"') == ["PMC12__paper"]  # a phrase
+    assert _found(store, "search autophagy")[0] == "PMC13__title"  # and by BM25
+    store.close()
