@@ -4,11 +4,13 @@ import json
 import sqlite3
 import textwrap
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
 from .tokens import TOKENIZE
 
+MMAP_BYTES = 1 << 30  # how much of the database file reads map (a 100k-figure file: 530 MB)
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's transaction
 SCHEMA_VERSION = 3  # 2: evidence moved into figures.evidence; 3: figures.figtype
 
@@ -236,8 +238,10 @@ class Database:
     plain SQLite database that sqlite-utils and Datasette open.)
     """
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, path: str | None = None):
         self.conn = conn
+        self.path = path
+        self._helper: tuple[sqlite3.Connection, ThreadPoolExecutor] | None = None
 
     def execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, parameters)
@@ -245,7 +249,34 @@ class Database:
     def executescript(self, script: str) -> sqlite3.Cursor:
         return self.conn.executescript(script)
 
+    def read_both(
+        self, sql: str, first: Sequence[object], second: Sequence[object]
+    ) -> tuple[list, list]:
+        """One read statement with two sets of parameters at once: `first` here, `second`
+        on a second connection in a helper thread (sqlite3 lets go of the GIL while a
+        statement runs, so two long full-text walks use two cores). Callers hold the
+        store's lock, as for every statement."""
+        if self.path is None:
+            return self.execute(sql, first).fetchall(), self.execute(sql, second).fetchall()
+        if self._helper is None:
+            helper = sqlite3.connect(self.path, check_same_thread=False)
+            helper.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            helper.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            self._helper = (helper, ThreadPoolExecutor(1, thread_name_prefix="sqlite-read"))
+        helper, pool = self._helper
+        theirs = pool.submit(lambda: helper.execute(sql, second).fetchall())
+        try:
+            mine = self.execute(sql, first).fetchall()
+        finally:
+            wait([theirs])  # never leave the helper mid-statement
+        return mine, theirs.result()
+
     def close(self) -> None:
+        if self._helper is not None:
+            helper, pool = self._helper
+            pool.shutdown(wait=True)
+            helper.close()
+            self._helper = None
         self.conn.close()
 
 
@@ -276,13 +307,18 @@ def connect(
     which must not wait on another writer just to check the schema."""
     # Bolt runs slow replies in worker threads; Store serialises access with a lock.
     # isolation_level IMMEDIATE: even an implicit transaction takes the write lock first.
-    db = Database(sqlite3.connect(str(path), check_same_thread=False, isolation_level="IMMEDIATE"))
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level="IMMEDIATE")
+    db = Database(conn, str(path))
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     # Only takes effect on a new file. Bigger pages make ingest ~10% faster (fewer b-tree
     # splits and WAL frames) and cost lookups nothing measurable.
     db.execute("PRAGMA page_size = 16384")
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed batch
+    # Reads map the file instead of copying each page into the connection's 2 MB cache: a
+    # search reads hundreds of scattered rows (titles, snippets), 10-25% faster so. Mapped
+    # pages are the OS's file cache, shared by every worker (RssFile, not RssAnon).
+    db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     db.execute("PRAGMA journal_size_limit = 67108864")  # a big ingest's WAL shrinks back to 64 MB
     if not migrate:  # a second connection to a database another one already set up
         return db

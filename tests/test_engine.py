@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.cli import cli
 from store import Store, seed_record
 from store.models import Mode
-from store.postings import _by_coverage
+from store.postings import _by_coverage, bitmap, lowest, two_by_coverage
 from testkit.evaluation import evaluate
 from testkit.records_kit import record, write
 from tests.conftest import CAPTIONS, EVAL, need_shared
@@ -325,3 +325,15 @@ def test_a_family_asked_again_after_an_ingest_counts_the_new_figure(small, tmp_p
     write(tmp_path / "more", "PMC9__n.md", record("PMC9__n", "RelB", ["RELB"]))
     small.ingest([tmp_path / "more"])
     assert small.ask("NF-kB").total == before + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.frozensets(st.integers(0, 300)),
+    second=st.frozensets(st.integers(0, 300)),
+    need=st.integers(1, 40),
+)
+def test_two_genes_by_bitmap_rank_as_the_sets_do(first, second, need):
+    assert lowest(bitmap(sorted(first)), 10**6) == sorted(first)
+    expected = _by_coverage([first, second], need)
+    assert two_by_coverage(bitmap(sorted(first)), bitmap(sorted(second)), need) == expected

@@ -3,6 +3,7 @@ snippets, filters on every kind of query, and junk that never reaches FTS5 as sy
 
 import contextlib
 import json
+import sqlite3
 
 import pytest
 from click.testing import CliRunner
@@ -79,14 +80,20 @@ def _found(store, query, **kwargs):
     return [hit.figid for hit in store.ask(query, **kwargs).figures]
 
 
-@pytest.fixture(params=["bm25", "fields"])
+@pytest.fixture(params=["bm25", "bm25 counted", "fields counted", "fields split"])
 def ranking(request, monkeypatch):
-    """Each search test runs both ways a search ranks: by BM25 (a corpus this small), and
-    by the fields the words are in (as words in tens of thousands of figures are)."""
+    """Each search test runs every way a search reads and ranks: by BM25 (a corpus this
+    small) or by the fields the words are in (as for words in tens of thousands of
+    figures); its matches counted first (as when many are expected) or listed at once;
+    and a long walk read as two halves on two connections."""
     from store import search
 
-    if request.param == "fields":
+    if "fields" in request.param:
         monkeypatch.setattr(search, "SCORE_WALK", -1)
+    if "counted" in request.param:
+        monkeypatch.setattr(search, "SPARSE", 0)
+    if "split" in request.param:
+        monkeypatch.setattr(search, "SPLIT_WALK", -1)
     return request.param
 
 
@@ -373,3 +380,19 @@ def test_ranked_by_fields_a_title_match_comes_before_a_paper_title_then_a_captio
         assert _found(store, 'search "autophagy in"') == ["PMC12__paper"]  # a phrase
     assert _found(store, "search autophagy")[0] == "PMC13__title"  # and by BM25
     store.close()
+
+
+def test_two_reads_at_once_give_what_two_reads_in_turn_do(store):
+    sql = "SELECT id FROM figures WHERE id BETWEEN ? AND ? ORDER BY id"
+    assert store.db.read_both(sql, [1, 2], [3, 9]) == ([(1,), (2,)], [(3,), (4,), (5,)])
+    with pytest.raises(sqlite3.OperationalError):
+        store.db.read_both("SELECT nonsense FROM figures WHERE id = ?", [1], [2])
+    assert store.db.read_both(sql, [5, 5], [1, 1]) == ([(5,)], [(1,)])  # still usable
+
+
+def test_closing_the_database_stops_its_helper_thread(tmp_path):
+    opened = Store(tmp_path / "helper.db")
+    opened.db.read_both("SELECT 1 WHERE ? = ?", [1, 1], [1, 2])
+    pool = opened.db._helper[1]
+    opened.close()
+    assert opened.db._helper is None and pool._shutdown
