@@ -1,4 +1,8 @@
-"""Full-text search over figure title, caption and paper title (FTS5 + BM25 + rapidfuzz)."""
+"""Full-text search over figure title, caption and paper title.
+
+FTS5 matches (every word quoted, in every spelling some figure has); BM25 ranks while the
+words are rare enough to weigh cheaply, the fields they are in rank them otherwise
+(Scorer); rapidfuzz corrects typos and lifts titles that read like the query."""
 
 import bisect
 import itertools
@@ -19,8 +23,8 @@ from .spelling import spellings
 from .tokens import TOKENIZE, index_terms
 
 CANDIDATES = 50  # BM25's best this many are re-ranked by title similarity
-FULL_RANK = 2_000  # BM25 orders every match up to this many (about 3 ms here)
-BROAD_POOL = 500  # past that, the newest this many title matches are ranked
+FULL_RANK = 2_000  # every match is ranked up to this many
+BROAD_POOL = 500  # past that, the newest this many matches are ranked
 WEIGHTS = (10.0, 1.0, 4.0)  # bm25 column weights: title, caption, paper title
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 # A word, hyphenated compounds whole: 'co-culture', 'IL-1β' (store/spelling.py spells them)

@@ -327,7 +327,9 @@ def test_a_schema_2_database_gains_figure_types_by_one_reread(tmp_path):
     store.ingest([folder])
     first_seen = store.db.execute("SELECT first_seen FROM figures").fetchone()[0]
     store.close()
-    conn = sqlite3.connect(path)  # as schema 2 wrote it: no figtype column
+    conn = sqlite3.connect(path)  # as schema 2 wrote it: no figtype column, nor an index of it
+    conn.execute("DROP INDEX figures_rank")
+    conn.execute("CREATE INDEX figures_focus ON figures(focus, id)")
     conn.execute("ALTER TABLE figures DROP COLUMN figtype")
     conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     conn.commit()
@@ -341,4 +343,6 @@ def test_a_schema_2_database_gains_figure_types_by_one_reread(tmp_path):
         first_seen,  # the same figure, first seen then: no digest repeats it
     )
     assert store.ingest([folder]).unchanged == 1
+    indexes = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master")}
+    assert "figures_rank" in indexes and "figures_focus" not in indexes
     assert_consistent(path)
