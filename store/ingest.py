@@ -31,7 +31,16 @@ from .records import (
     read_regular,
     read_sidecar,
 )
-from .schema import Database, bump_corpus_version, index_fts, resume_fts, suspend_fts, write
+from .schema import (
+    Database,
+    bump_corpus_version,
+    index_fts,
+    refresh_search_terms,
+    resume_fts,
+    search_terms_current,
+    suspend_fts,
+    write,
+)
 
 BATCH_SIZE = 5000  # records written at a time, and per commit in small runs
 OPTIMIZE_AFTER = 1000  # new or changed records after which the text index is merged
@@ -577,6 +586,8 @@ def ingest(
             # Merge the full-text index's segments into one: a search then reads one list
             # per word, not one per batch (half the time at 100k figures; ~1 s to do).
             db.execute("INSERT INTO figures_fts (figures_fts) VALUES ('optimize')")
+        if not search_terms_current(db):  # figures changed (or were never counted)
+            refresh_search_terms(db.conn)
         db.execute(
             "INSERT INTO ingest_runs (started, finished, ingested, unchanged, failed) "
             "VALUES (?, ?, ?, ?, ?)",

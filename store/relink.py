@@ -17,7 +17,7 @@ from .clock import utc_now
 from .lexicon import Lexicon
 from .ranking import focus, link_focus
 from .records import Evidence, evidence_symbol, link_genes
-from .schema import Database, bump_corpus_version, meta, write
+from .schema import Database, bump_corpus_version, meta, search_terms_current, write
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as ingest writes
 LINK_FORMAT = "2"  # bump when link_focus or link_genes change what a link is
@@ -144,7 +144,13 @@ def relink(db: Database, lexicon: Lexicon) -> RelinkReport:
         after = links_version(lexicon.version)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('links_version', ?)", [after])
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('relinked', ?)", [utc_now()])
+        counted = search_terms_current(conn)
         bump_corpus_version(conn)
+        if counted:  # the text is as it was: its terms' counts too
+            conn.execute(
+                "UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'corpus_version') "
+                "WHERE key = 'search_terms_version'"
+            )
     return RelinkReport(figures, changed, links, before, after, subscriptions)
 
 

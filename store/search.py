@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from . import queries
 from .resolve import FILLER
-from .schema import CorpusCache, Database
+from .schema import CorpusCache, Database, search_terms_current
 from .spelling import spellings
 from .tokens import TOKENIZE, index_terms
 
@@ -125,22 +125,25 @@ _TOKENIZE_RE = re.compile(r"tokenize\s*=\s*'([^']*)'")
 
 
 class Vocabulary(CorpusCache):
-    """The index's own terms (stemmed) with how many figures have each: for correcting
-    typos, and for knowing what a search will cost before running it."""
+    """The index's own terms (stemmed) and how many figures have each: for knowing what a
+    search will cost before running it, and for correcting typos. Read from search_terms,
+    counted at the end of each ingest; a database whose count is older than its figures
+    (one written by an older version) is counted here instead, into memory."""
 
     def __init__(self, db: Database):
         super().__init__(db)
-        self._initials: dict[str, list[str]] = {}  # the index terms by their first letter
-        self._docs: dict[str, int] = {}
+        self._counted = False  # search_terms are current: look terms up there
+        self._docs: dict[str, int] = {}  # else: every term, counted here
         self.figures = 0
         self.tokenize = TOKENIZE
 
     def reload(self) -> None:
-        rows = self.db.execute("SELECT term, doc FROM figures_fts_vocab").fetchall()
-        self._initials = {}
-        for term, _ in rows:
-            self._initials.setdefault(term[:1], []).append(term)
-        self._docs = dict(rows)
+        self._counted = search_terms_current(self.db)
+        self._docs = (
+            {}
+            if self._counted
+            else dict(self.db.execute("SELECT term, doc FROM figures_fts_vocab").fetchall())
+        )
         self.figures = self.db.execute("SELECT count(*) FROM figures").fetchone()[0]
         sql = self.db.execute("SELECT sql FROM sqlite_master WHERE name = 'figures_fts'").fetchone()
         found = _TOKENIZE_RE.search(sql[0] if sql else "")
@@ -148,11 +151,24 @@ class Vocabulary(CorpusCache):
 
     def docs(self, term: str) -> int:
         """How many figures have this index term (as of the caller's `fresh()`)."""
-        return self._docs.get(term, 0)
+        if not self._counted:
+            return self._docs.get(term, 0)
+        row = self.db.execute("SELECT docs FROM search_terms WHERE term = ?", [term]).fetchone()
+        return row[0] if row else 0
 
     def terms_of(self, text: str) -> tuple[str, ...]:
         """The index terms text becomes under the index's own tokenizer."""
         return index_terms(text, self.tokenize)
+
+    def _starting(self, letter: str) -> dict[str, int]:
+        """The index terms that start with this letter, with their counts."""
+        if not self._counted:
+            return {term: n for term, n in self._docs.items() if term[:1] == letter}
+        rows = self.db.execute(
+            "SELECT term, docs FROM search_terms WHERE term >= ? AND term < ?",
+            [letter, letter + "\U0010ffff"],
+        )
+        return {term: n for term, n in rows if term[:1] == letter}
 
     def correct(self, word: str) -> str | None:
         """The most common index term that is a near spelling of word, or None."""
@@ -163,7 +179,8 @@ class Vocabulary(CorpusCache):
         # its hits must still resemble the whole word; typos rarely hit the first letter,
         # so only terms with the word's first letter are compared (a 20th of them).
         probes = dict.fromkeys((word, word[:-3] if len(word) > 6 else word))
-        terms = self._initials.get(word[:1], [])
+        counts = self._starting(word[:1])
+        terms = list(counts)
         found = [
             hit
             for probe in probes
@@ -172,7 +189,7 @@ class Vocabulary(CorpusCache):
         ]
         if not found:
             return None
-        return max(found, key=lambda hit: (hit[1], self._docs.get(hit[0], 0)))[0]
+        return max(found, key=lambda hit: (hit[1], counts.get(hit[0], 0)))[0]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import time
 
 from store import Store
 from store.ingest import BULK_THRESHOLD
+from store.schema import search_terms_current
 from testkit.corpus import make_corpus
 from testkit.records_kit import record, write
 
@@ -27,8 +28,10 @@ def snapshot(store: Store) -> dict:
     }
 
 
-def assert_consistent(db_path) -> None:
-    """Counts, links and the full-text index agree with the figures table."""
+def assert_consistent(db_path, counted: bool = True) -> None:
+    """Counts, links and the full-text index agree with the figures table; with `counted`,
+    so do the terms search plans with (a killed ingest leaves them to be counted by
+    readers until the next ingest does)."""
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # rank 1: also check the index against the figures table it was built from
@@ -46,6 +49,11 @@ def assert_consistent(db_path) -> None:
         "SELECT (SELECT count(DISTINCT figid) FROM ingest_files), (SELECT count(*) FROM figures)"
     ).fetchone()
     assert ledger == figures
+    if counted:  # as of these figures, and fts5vocab's own counts
+        assert search_terms_current(conn)
+        terms = conn.execute("SELECT term, docs FROM search_terms ORDER BY term").fetchall()
+        vocab = conn.execute("SELECT term, doc FROM figures_fts_vocab ORDER BY term").fetchall()
+        assert terms == vocab
     conn.close()
 
 
@@ -158,7 +166,7 @@ def test_kill_mid_ingest_leaves_a_consistent_database(tmp_path):
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert 0 < landed < RECORDS
-    assert_consistent(db_path)  # as the kill left it, before anything could repair it
+    assert_consistent(db_path, counted=False)  # as the kill left it, before any repair
     store = Store(db_path)
     partial = store.db.execute("SELECT count(*) FROM figures").fetchone()[0]
     report = store.ingest([corpus])
@@ -346,3 +354,19 @@ def test_a_schema_2_database_gains_figure_types_by_one_reread(tmp_path):
     indexes = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master")}
     assert "figures_rank" in indexes and "figures_focus" not in indexes
     assert_consistent(path)
+
+
+def test_a_database_counted_by_an_older_version_is_searched_and_counted_at_the_next_ingest(
+    store, tmp_path
+):
+    write(tmp_path / "in", "PMC1__f1.md", record("PMC1__f1", "Autophagy in neurons", ["KRAS"]))
+    store.ingest([tmp_path / "in"])
+    with store.db.conn:  # as a database of the previous version: no count of its terms
+        store.db.execute("DELETE FROM search_terms")
+        store.db.execute("DELETE FROM meta WHERE key = 'search_terms_version'")
+    reopened = Store(store.path)
+    assert [f.figid for f in reopened.ask("search autophagi").figures] == ["PMC1__f1"]
+    assert reopened.ask("search autophgy").figures  # corrected, from the terms it counted
+    assert reopened.ingest([tmp_path / "in"]).unchanged == 1
+    assert_consistent(store.path)  # counted now, though nothing changed
+    reopened.close()
