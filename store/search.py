@@ -25,7 +25,7 @@ from .tokens import TOKENIZE, index_terms
 CANDIDATES = 50  # BM25's best this many are re-ranked by title similarity
 FULL_RANK = 2_000  # every match is ranked up to this many
 BROAD_POOL = 500  # past that, the newest this many matches are ranked
-WEIGHTS = (10.0, 1.0, 4.0)  # bm25 column weights: title, caption, paper title
+WEIGHTS = (10.0, 4.0, 1.0)  # bm25 column weights: title above caption above paper title
 _PHRASE_RE = re.compile(r'"([^"]*)"')
 # A word, hyphenated compounds whole: 'co-culture', 'IL-1β' (store/spelling.py spells them)
 _WORD_RE = re.compile(r"\w+(?:[-‐]\w+)*", re.UNICODE)
@@ -448,7 +448,11 @@ class Scorer:
         return [(row[0], ()) for row in ranked[:need]]
 
 
-FIELD_WEIGHTS = (WEIGHTS[0], WEIGHTS[2])  # title, paper title; a caption match scores 0
+# Where a word is, without BM25: the title, then the paper title only to break ties. A word
+# in neither is in the caption (every match has every word), so a caption-only word and
+# one in the paper title (and perhaps the caption too: unread, captions are long) rank
+# alike, below the title.
+FIELD_WEIGHTS = (WEIGHTS[0], WEIGHTS[2])  # title, paper title
 
 
 class _Texts:
