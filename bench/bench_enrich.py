@@ -16,12 +16,11 @@ import math
 import random
 import resource
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 from store import Store
-from testkit.corpus import make_corpus
+from testkit.corpus import corpus_database
 
 LISTS = {500: 100.0, 3000: 300.0}  # list size -> p99 target in ms
 
@@ -63,11 +62,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--lists", type=int, default=20, help="random lists per size")
     args = parser.parse_args()
-    if args.db is None:
-        work = Path(tempfile.mkdtemp(prefix="pathway-enrich-"))
-        print(f"building a {args.records:,}-record synthetic corpus in {work} ...")
-        args.db = work / "bench.db"
-        Store(args.db).ingest([make_corpus(args.records, work / "corpus")])
+    args.db = corpus_database(args.db, args.records, "enrich")
     for cached in args.db.parent.glob(f"{args.db.name}.enrich-*"):
         cached.unlink()
     store = Store(args.db)

@@ -15,7 +15,6 @@ import json
 import re
 import resource
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from store import Store
-from testkit.corpus import make_corpus
+from testkit.corpus import corpus_database
 from testkit.memory import memory_mb
 
 RESOLVE = [
@@ -148,11 +147,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
-    if args.db is None:
-        work = Path(tempfile.mkdtemp(prefix="pathway-lookup-"))
-        print(f"building a {args.records:,}-record synthetic corpus in {work} ...")
-        args.db = work / "bench.db"
-        Store(args.db).ingest([make_corpus(args.records, work / "corpus")])
+    args.db = corpus_database(args.db, args.records, "lookup")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     store = Store(args.db)
     figures = store.db.execute("SELECT count(*) FROM figures").fetchone()[0]

@@ -16,7 +16,6 @@ import multiprocessing
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from store import Store
 from testkit import slack_wire as wire
-from testkit.corpus import make_corpus
+from testkit.corpus import corpus_database
 from testkit.fake_slack import FakeSlack
 from testkit.memory import children, memory_mb
 from testkit.serve_kit import bot_env, free_port
@@ -155,11 +154,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.naive_server:
         return naive_server(args.naive_server[0], int(args.naive_server[1]))
-    if args.db is None:
-        work = Path(tempfile.mkdtemp(prefix="pathway-serve-"))
-        print(f"building a {args.records:,}-record synthetic corpus in {work} ...")
-        args.db = work / "bench.db"
-        Store(args.db).ingest([make_corpus(args.records, work / "corpus")])
+    args.db = corpus_database(args.db, args.records, "serve")
     figures = Store(args.db).stats().figures
     fake = FakeSlack()
     RESPONSE_URL[0] = fake.response_url("r")

@@ -221,14 +221,6 @@ class Group:
         return all(len(terms) == 1 for terms in self.spellings) or _exists(db, self.expression)
 
 
-def term_expression(term: str) -> str:
-    """One query term as an FTS5 group of every spelling it may have in a caption."""
-    if " " in term:  # a quoted phrase stays exact
-        return match_expression([term])
-    variants = [match_expression([v]) for v in spellings(term)]
-    return variants[0] if len(variants) == 1 else "(" + " OR ".join(variants) + ")"
-
-
 def term_group(term: str, db: Database, vocabulary: Vocabulary) -> Group:
     """One query term as a Group: its spellings, less those no figure has and those the
     tokenizer makes one (porter indexes 'signalling' as 'signaling': matching both would

@@ -14,6 +14,7 @@ import random
 import tempfile
 from pathlib import Path
 
+from store import Store
 from store.lexicon import default_lexicon
 
 WORDS = [
@@ -208,6 +209,17 @@ def make_corpus(records: int, out: Path | None = None, start: int = 0, seed: int
         if sidecar:
             (out / "_data" / f"{figid}-genes.tsv").write_text(sidecar, encoding="utf-8")
     return out
+
+
+def corpus_database(db: Path | None, records: int, label: str) -> Path:
+    """The benches' database: `db` when given, else one ingested from a new synthetic
+    corpus of `records` records in a temp folder (about a minute for 100,000)."""
+    if db is not None:
+        return db
+    work = Path(tempfile.mkdtemp(prefix=f"pathway-{label}-"))
+    print(f"building a {records:,}-record synthetic corpus in {work} ...")
+    Store(work / "bench.db").ingest([make_corpus(records, work / "corpus")])
+    return work / "bench.db"
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from store import Store, seed_record
+from testkit.app_kit import inprocess_app
+from testkit.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("PATHWAY_BOT_SHARED", ROOT.parent / "shared"))
@@ -89,3 +91,15 @@ def postgres_url():
         pytest.skip(why)
     with running_postgres() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """The app in process on the starter corpus, beside a Slack stand-in that records every
+    call: (app, fake Slack, store), one per test module, 5 figures a page."""
+    store = Store(tmp_path_factory.mktemp("world") / "starter.db")
+    store.ensure_seeded()
+    fake = FakeSlack()
+    yield inprocess_app(store, fake, page_size=5), fake, store
+    fake.close()
+    store.close()

@@ -21,22 +21,10 @@ from handlers.views.state import decode_enrich
 from store import Store
 from store.enrich import EnrichError
 from testkit import slack_wire as wire
-from testkit.app_kit import inprocess_app
 from testkit.blockkit import block_texts, check_message, check_view
-from testkit.fake_slack import FakeSlack
 from testkit.records_kit import record, write
 
 P53 = "TP53 MDM2 CDKN1A BAX BBC3 PMAIP1 FAS GADD45A SESN1 RRM2B"
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    store = Store(tmp_path_factory.mktemp("enrich") / "starter.db")
-    store.ensure_seeded()
-    fake = FakeSlack()
-    yield inprocess_app(store, fake, page_size=5), fake, store
-    fake.close()
-    store.close()
 
 
 @pytest.fixture(autouse=True)

@@ -17,27 +17,16 @@ from handlers.ids import (
     numbered,
 )
 from handlers.surfaces import HOME_REPUBLISH_SECONDS, AppHome
-from store import SEED_FIGID, Store
+from store import SEED_FIGID
 from testkit import slack_wire as wire
-from testkit.app_kit import inprocess_app
 from testkit.blockkit import block_texts, check_message, check_view
-from testkit.fake_slack import TEAM_ID, FakeSlack
+from testkit.fake_slack import TEAM_ID
 
 PFOCR = "https://pfocr.wikipathways.org/figures/"
 SEED_PMC_LINKS = (
     "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC4111689/figure/F1/",
     "https://pmc.ncbi.nlm.nih.gov/articles/PMC4111689/figure/F1/",
 )
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    store = Store(tmp_path_factory.mktemp("surfaces") / "starter.db")
-    store.ensure_seeded()
-    fake = FakeSlack()
-    yield inprocess_app(store, fake, page_size=5), fake, store
-    fake.close()
-    store.close()
 
 
 @pytest.fixture(autouse=True)
